@@ -1,0 +1,3 @@
+from itscm_compiler.cli import main
+
+main()

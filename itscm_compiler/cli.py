@@ -1,0 +1,62 @@
+"""The ``itscm`` command: a click group whose commands are imported only when run.
+
+Each command lives in ``commands/<name>.py``, parses its options, calls one
+library function and returns an exit code. Heavy libraries (networkx, Jinja2,
+MkDocs) are imported inside the commands that need them, so ``itscm --help``
+and ``itscm lint`` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+# name -> (module, attribute, one-line help shown by ``itscm --help``)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "lint": ("itscm_compiler.commands.lint", "lint", "Run every check on the continuity repository."),
+    "rules": ("itscm_compiler.commands.rules", "rules", "List the rule catalogue."),
+    "explain": ("itscm_compiler.commands.rules", "explain", "Explain one rule: what, why, an example, the fix."),
+    "schema": ("itscm_compiler.commands.schema", "schema", "Write or check the JSON Schemas in schema/."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command: click.Command = getattr(module, entry[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="itscm-compiler", prog_name="itscm")
+def cli() -> None:
+    """IT service continuity plans as code: lint, analyse and publish them."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: usage errors exit 2, and so does any internal error."""
+    try:
+        return cli.main(args=argv, prog_name="itscm", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
+        sys.exit(2)

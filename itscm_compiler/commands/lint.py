@@ -1,0 +1,45 @@
+"""``itscm lint``: every check, reported in the chosen format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from .options import root_option, today_option
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@root_option
+@today_option
+def lint(paths: tuple[str, ...], fmt: str, root: Path, today: dt.date | None) -> None:
+    """Run every check; report diagnostics in PATHS (default: all).
+
+    The whole estate is always loaded, so cross-file checks see everything;
+    PATHS only limits what is reported. Exit code 0 when there are no errors,
+    1 when there are, 2 on usage or internal errors.
+    """
+    from ..config import ConfigError
+    from ..pipeline import lint as run_lint
+    from ..reporters import text
+
+    try:
+        result = run_lint(root, paths, today)
+    except ConfigError as exc:
+        click.echo(f"{exc.location}: error {exc.message}", err=True)
+        sys.exit(2)
+    sys.stdout.write(text.render(result.diagnostics, len(result.estate.files)))
+    if result.has_internal_errors:
+        sys.exit(2)
+    sys.exit(1 if result.has_errors else 0)

@@ -1,0 +1,39 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+F = Callable[..., Any]
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def root_option(func: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The continuity repository (where .itscm.yaml lives).",
+    )(func)
+
+
+def today_option(func: F) -> F:
+    return click.option(
+        "--today",
+        callback=_parse_date,
+        metavar="YYYY-MM-DD",
+        help="Check freshness as of this date (default: the real today).",
+    )(func)

@@ -1,0 +1,121 @@
+"""Per-repository configuration, read from ``.itscm.yaml`` at the repository root.
+
+Example::
+
+    roots: [services, plans, threats, risks]   # default: the whole repository
+    exclude: ["vendor/**", "compose/*.yml"]     # glob patterns, relative to the root
+    max_file_size: 8MB                           # larger files are refused (Y006)
+    rules:                                       # change a code's severity, or turn it off
+      R102: info
+      C105: off
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Location, Severity
+
+CONFIG_FILE = ".itscm.yaml"
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+_SIZE_RE = re.compile(r"(\d+)\s*([KMG]?)B?\Z", re.IGNORECASE)
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; carries where and why."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.location = location
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a repository can configure; every field has a sensible default."""
+
+    root: Path
+    roots: tuple[str, ...] = (".",)
+    exclude: tuple[str, ...] = ()
+    severities: dict[str, Severity | None] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    def excluded(self, relpath: str) -> bool:
+        return any(fnmatch.fnmatch(relpath, pattern) for pattern in self.exclude)
+
+
+def _parse_size(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE_RE.match(str(value).strip())
+    if not match:
+        raise ValueError(value)
+    number, unit = int(match.group(1)), match.group(2).upper()
+    return number * {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}[unit]
+
+
+def load_config(root: Path) -> Config:
+    """Read ``.itscm.yaml`` under ``root``; a missing file gives the defaults."""
+    from .yamlread import read_documents
+
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Config(root=root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Location(CONFIG_FILE), f"cannot read the configuration: {exc}") from exc
+    documents, problems = read_documents(text)
+    if problems:
+        problem = problems[0]
+        raise ConfigError(Location(CONFIG_FILE, problem.line, problem.column), problem.message)
+    if not documents or documents[0].data is None:
+        return Config(root=root)
+    doc = documents[0]
+    data = doc.data
+
+    def where(*keys: str | int) -> Location:
+        pos = doc.positions.get(tuple(keys)) or doc.positions[()]
+        return Location(CONFIG_FILE, pos.line, pos.column)
+
+    if not isinstance(data, dict):
+        raise ConfigError(where(), "the configuration must be a mapping")
+    known = {"roots", "exclude", "rules", "max_file_size"}
+    for key in data:
+        if key not in known:
+            pos = doc.positions[(key,)]
+            raise ConfigError(
+                Location(CONFIG_FILE, pos.key_line, pos.key_column),
+                f"unknown setting {key!r}: use one of {', '.join(sorted(known))}",
+            )
+    roots = data.get("roots", ["."])
+    exclude = data.get("exclude", [])
+    for name, value in (("roots", roots), ("exclude", exclude)):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(where(name), f"{name} must be a list of paths")
+    severities: dict[str, Severity | None] = {}
+    rules = data.get("rules", {})
+    if not isinstance(rules, dict):
+        raise ConfigError(where("rules"), "rules must map a code to error, warning, info or off")
+    for code, level in rules.items():
+        text = str(level).strip().lower() if level is not False else "off"
+        if text == "off":
+            severities[str(code)] = None
+        elif text in ("error", "warning", "info"):
+            severities[str(code)] = Severity.parse(text)
+        else:
+            raise ConfigError(where("rules", code), f"{level!r} is not a severity: use error, warning, info or off")
+    try:
+        max_size = _parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
+    except ValueError:
+        raise ConfigError(where("max_file_size"), "max_file_size must be a size like 8MB or 500KB") from None
+    return Config(
+        root=root,
+        roots=tuple(roots),
+        exclude=tuple(exclude),
+        severities=severities,
+        max_file_size=max_size,
+    )

@@ -1,0 +1,69 @@
+"""Run the rules over the estate and stamp every finding with its code and severity."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Iterable
+
+from .config import Config
+from .diagnostics import Diagnostic, Finding, Location, Severity
+from .estate import Estate
+from .rules import BY_CODE, RULES
+from .rules.base import Rule
+
+INTERNAL = Rule(
+    "X001",
+    "internal-error",
+    Severity.ERROR,
+    "A check crashed. This is a bug in itscm, never in your files: please report it with the message.",
+)
+
+
+def stamp(findings: Iterable[Finding], config: Config, default: Rule | None = None) -> list[Diagnostic]:
+    """Turn findings into diagnostics: code from the rule, severity from the config."""
+    result = []
+    for finding in findings:
+        rule = BY_CODE.get(finding.code) if finding.code else default
+        if rule is None:
+            rule = INTERNAL
+        severity = config.severities.get(rule.code, rule.severity)
+        if severity is None:
+            continue
+        result.append(
+            Diagnostic(
+                rule.code,
+                rule.name,
+                severity,
+                finding.location,
+                finding.message,
+                finding.related,
+                finding.key or finding.message,
+            )
+        )
+    return result
+
+
+def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]:
+    """Run every rule with a check; a crashing rule becomes an X001 diagnostic."""
+    diagnostics: list[Diagnostic] = []
+    config = estate.config
+    for rule in rules:
+        if rule.check is None or config.severities.get(rule.code, rule.severity) is None:
+            continue
+        try:
+            findings = list(rule.check(estate))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            diagnostics.append(
+                Diagnostic(
+                    INTERNAL.code,
+                    INTERNAL.name,
+                    Severity.ERROR,
+                    Location("."),
+                    f"rule {rule.code} {rule.name} crashed: {type(exc).__name__}: {exc} "
+                    f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno}); please report this",
+                )
+            )
+            continue
+        diagnostics.extend(stamp(findings, config, rule))
+    return diagnostics

@@ -1,0 +1,228 @@
+"""The loaded repository: documents by id, references, scope, policy and today.
+
+Built once per run from the loader's output; rules, the site, the graph export
+and the metrics all read this one object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator, TypeVar
+
+from pydantic import BaseModel
+
+from .config import Config
+from .loader import InvalidDoc, SourceDoc
+from .models import (
+    BIA,
+    Component,
+    Document,
+    Exercise,
+    Person,
+    Plan,
+    Policy,
+    Risk,
+    Scope,
+    Service,
+    Site,
+    Supplier,
+    Team,
+    Threat,
+)
+from .models.types import RefTo
+from .yamlread import Path as DataPath
+
+D = TypeVar("D", bound=Document)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One id written in a document, and the kinds it may name."""
+
+    source: SourceDoc
+    path: DataPath
+    target: str
+    kinds: tuple[str, ...]
+
+
+def _ref_kinds(annotation: Any) -> tuple[str, ...] | None:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        for meta in annotation.__metadata__:
+            if isinstance(meta, RefTo):
+                return meta.kinds
+        return _ref_kinds(typing.get_args(annotation)[0])
+    for arg in typing.get_args(annotation):
+        kinds = _ref_kinds(arg)
+        if kinds:
+            return kinds
+    return None
+
+
+_PLANS: dict[type[BaseModel], list[tuple[str, str, tuple[str, ...] | None]]] = {}
+
+
+def _plan(cls: type[BaseModel]) -> list[tuple[str, str, tuple[str, ...] | None]]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = []
+        for name, info in cls.model_fields.items():
+            kinds = None
+            for meta in info.metadata:
+                if isinstance(meta, RefTo):
+                    kinds = meta.kinds
+            kinds = kinds or _ref_kinds(info.annotation)
+            plan.append((name, info.alias or name, kinds))
+        _PLANS[cls] = plan
+    return plan
+
+
+def iter_refs(model: BaseModel, prefix: DataPath = ()) -> Iterator[tuple[DataPath, str, tuple[str, ...]]]:
+    """Every reference inside ``model``: (data path, id, allowed kinds)."""
+    for name, key, kinds in _plan(type(model)):
+        value = getattr(model, name)
+        if value is None:
+            continue
+        path = (*prefix, key)
+        if kinds and isinstance(value, str):
+            yield path, value, kinds
+        elif isinstance(value, BaseModel):
+            yield from iter_refs(value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if kinds and isinstance(item, str):
+                    yield (*path, i), item, kinds
+                elif isinstance(item, BaseModel):
+                    yield from iter_refs(item, (*path, i))
+
+
+@dataclass
+class Estate:
+    """Every valid document of the repository, indexed, with the facts rules share."""
+
+    config: Config
+    documents: list[SourceDoc]
+    invalid: list[InvalidDoc] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, SourceDoc] = {}
+        self.duplicates: list[tuple[SourceDoc, SourceDoc]] = []
+        self.by_kind: dict[str, list[SourceDoc]] = defaultdict(list)
+        for doc in self.documents:
+            first = self.by_id.get(doc.id)
+            if first is not None:
+                self.duplicates.append((first, doc))
+                continue
+            self.by_id[doc.id] = doc
+            self.by_kind[doc.kind].append(doc)
+        self.invalid_ids: dict[str, InvalidDoc] = {d.id: d for d in self.invalid if d.id not in self.by_id}
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    # -- lookup -----------------------------------------------------------
+    def get(self, id_: str) -> SourceDoc | None:
+        return self.by_id.get(id_)
+
+    def model(self, id_: str, kind: type[D]) -> D | None:
+        doc = self.by_id.get(id_)
+        if doc is not None and isinstance(doc.model, kind):
+            return doc.model
+        return None
+
+    def docs(self, kind: type[Document]) -> list[SourceDoc]:
+        return self.by_kind.get(kind.__name__, [])
+
+    def models(self, kind: type[D]) -> list[D]:
+        return [doc.model for doc in self.by_kind.get(kind.__name__, [])]  # type: ignore[misc]
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        refs = []
+        for doc in self.by_id.values():
+            for path, target, kinds in iter_refs(doc.model):
+                refs.append(Reference(doc, path, target, kinds))
+        return refs
+
+    @cached_property
+    def referrers(self) -> dict[str, list[Reference]]:
+        """References that resolve, grouped by the id they name."""
+        found: dict[str, list[Reference]] = defaultdict(list)
+        for ref in self.references:
+            if ref.target in self.by_id:
+                found[ref.target].append(ref)
+        return found
+
+    # -- the programme ----------------------------------------------------
+    @cached_property
+    def policy(self) -> Policy | None:
+        policies = self.models(Policy)
+        return policies[0] if policies else None
+
+    @cached_property
+    def scope(self) -> Scope | None:
+        scopes = self.models(Scope)
+        return scopes[0] if scopes else None
+
+    @cached_property
+    def _in_scope(self) -> frozenset[str]:
+        services = self.models(Service)
+        scope = self.scope
+        if scope is None:
+            return frozenset(s.id for s in services if s.lifecycle not in ("retired",))
+        excluded = {e.id for e in scope.exclusions}
+        chosen = set(scope.services) | {s.id for s in services if s.tier in scope.tiers}
+        return frozenset(s.id for s in services if s.id in chosen and s.id not in excluded)
+
+    def in_scope(self, service_id: str) -> bool:
+        """Whether a service is in the continuity programme's scope."""
+        return service_id in self._in_scope
+
+    @cached_property
+    def bia_of(self) -> dict[str, BIA]:
+        """The BIA of each service (the first one when several exist)."""
+        found: dict[str, BIA] = {}
+        for bia in self.models(BIA):
+            found.setdefault(bia.service, bia)
+        return found
+
+    @cached_property
+    def plans_of(self) -> dict[str, list[Plan]]:
+        found: dict[str, list[Plan]] = defaultdict(list)
+        for plan in self.models(Plan):
+            for service in plan.services:
+                found[service].append(plan)
+        return found
+
+    @cached_property
+    def exercises_of(self) -> dict[str, list[Exercise]]:
+        """Exercises of each plan, newest first."""
+        found: dict[str, list[Exercise]] = defaultdict(list)
+        for exercise in self.models(Exercise):
+            found[exercise.plan].append(exercise)
+        for items in found.values():
+            items.sort(key=lambda e: e.date, reverse=True)
+        return found
+
+
+__all__ = [
+    "BIA",
+    "Component",
+    "Estate",
+    "Person",
+    "Reference",
+    "Risk",
+    "Site",
+    "Supplier",
+    "Team",
+    "Threat",
+    "iter_refs",
+]

@@ -1,0 +1,195 @@
+"""Files -> documents with a source map; every problem becomes a finding.
+
+One bad file never stops the others: reading, parsing and validation problems
+are findings with the exact position, never exceptions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .diagnostics import Finding, Location, Related
+from .models import API_VERSION, KINDS, Document
+from .yamlread import Path as DataPath
+from .yamlread import Pos, YamlDocument, read_documents
+
+
+@dataclass(slots=True)
+class SourceDoc:
+    """One validated document and where each of its values came from."""
+
+    path: str
+    index: int
+    model: Document
+    positions: dict[DataPath, Pos]
+
+    @property
+    def kind(self) -> str:
+        return type(self.model).__name__
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def location(self, *data_path: str | int, key: bool = False) -> Location:
+        """The position of the value at ``data_path`` (or of its key), or the nearest parent."""
+        path: tuple[str | int, ...] = tuple(data_path)
+        while path not in self.positions and path:
+            path = path[:-1]
+            key = False
+        pos = self.positions.get(path)
+        if pos is None:
+            return Location(self.path)
+        if key and pos.key_line:
+            return Location(self.path, pos.key_line, pos.key_column)
+        return Location(self.path, pos.line, pos.column)
+
+
+@dataclass(slots=True)
+class InvalidDoc:
+    """A document with a kind and id that failed validation: its id still exists."""
+
+    path: str
+    kind: str
+    id: str
+    location: Location
+
+
+@dataclass(slots=True)
+class Loaded:
+    """Everything the loader read: valid documents, invalid ones, and the findings."""
+
+    files: list[str] = field(default_factory=list)
+    documents: list[SourceDoc] = field(default_factory=list)
+    invalid: list[InvalidDoc] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _finding(code: str, path: str, line: int, column: int, message: str, *related: Related) -> Finding:
+    return Finding(Location(path, line, column), message, tuple(related), code=code)
+
+
+def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Finding]]:
+    """Read a file as UTF-8 text, or explain why it cannot be read."""
+    try:
+        size = full.stat().st_size
+        if size > max_size:
+            return None, [
+                _finding(
+                    "Y006",
+                    rel,
+                    1,
+                    1,
+                    f"file is {size / 1048576:.1f} MB, above the limit of {max_size / 1048576:.1f} MB: "
+                    "split it, or raise max_file_size in .itscm.yaml",
+                )
+            ]
+        raw = full.read_bytes()
+    except FileNotFoundError:
+        return None, [_finding("Y005", rel, 1, 1, "file disappeared while it was being read: run the check again")]
+    except OSError as exc:
+        return None, [_finding("Y005", rel, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+    if b"\x00" in raw[:8192]:
+        return None, [_finding("Y005", rel, 1, 1, "binary file with a YAML name: remove it or rename it")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            _finding(
+                "Y005",
+                rel,
+                line,
+                column,
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
+            )
+        ]
+    return text, []
+
+
+def _check_envelope(doc: YamlDocument, rel: str) -> tuple[type[Document] | None, list[Finding]]:
+    data = doc.data
+    start = doc.positions.get((), Pos(doc.line, 1))
+    if not isinstance(data, dict) or ("kind" not in data and "apiVersion" not in data):
+        return None, [
+            _finding(
+                "Y007",
+                rel,
+                start.line,
+                start.column,
+                "not an itscm document (no apiVersion and kind): add `apiVersion: itscm/v1` and a kind, "
+                "or exclude this path in .itscm.yaml",
+            )
+        ]
+    findings: list[Finding] = []
+    api = data.get("apiVersion")
+    if api != API_VERSION:
+        pos = doc.positions.get(("apiVersion",), start)
+        what = "missing apiVersion" if api is None else f"apiVersion {api!r} is not supported"
+        findings.append(_finding("S002", rel, pos.line, pos.column, f"{what}: write `apiVersion: {API_VERSION}`"))
+    kind = data.get("kind")
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        pos = doc.positions.get(("kind",), start)
+        if kind is None:
+            message = "missing kind: add `kind:` with one of " + ", ".join(KINDS)
+        else:
+            close = difflib.get_close_matches(str(kind), list(KINDS), n=1, cutoff=0.6) or [
+                k for k in KINDS if k.lower() == str(kind).lower()
+            ]
+            hint = f": did you mean {close[0]!r}?" if close else ": use one of " + ", ".join(KINDS)
+            message = f"unknown kind {kind!r}{hint}"
+        findings.append(_finding("S001", rel, pos.line, pos.column, message))
+    return model, findings
+
+
+def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
+    """Read one file into ``result``: documents, invalid documents and findings."""
+    from .validate import validate_document
+
+    text, findings = read_text(full, rel, config.max_file_size)
+    result.findings.extend(findings)
+    if text is None:
+        return
+    documents, problems = read_documents(text)
+    for problem in problems:
+        code = {"syntax": "Y001", "alias-bomb": "Y004", "depth": "Y004"}.get(problem.kind, "Y001")
+        result.findings.append(_finding(code, rel, problem.line, problem.column, problem.message))
+    if not problems and all(d.data is None for d in documents):
+        what = "only comments" if text.strip() else "empty"
+        result.findings.append(
+            _finding("Y008", rel, 1, 1, f"file is {what}: add an itscm document or delete the file")
+        )
+        return
+    for doc in documents:
+        if doc.data is None:
+            continue
+        for problem in doc.problems:
+            code = {"duplicate-key": "Y002", "tag": "Y003", "key": "Y003"}.get(problem.kind, "Y001")
+            related: tuple[Related, ...] = ()
+            if problem.other_line:
+                related = (Related(Location(rel, problem.other_line, problem.other_column), "first defined here"),)
+            result.findings.append(_finding(code, rel, problem.line, problem.column, problem.message, *related))
+        model_cls, envelope = _check_envelope(doc, rel)
+        result.findings.extend(envelope)
+        if model_cls is None or envelope:
+            _remember_invalid(doc, rel, result)
+            continue
+        model, errors = validate_document(model_cls, doc, rel)
+        result.findings.extend(errors)
+        if model is None:
+            _remember_invalid(doc, rel, result)
+        else:
+            result.documents.append(SourceDoc(rel, doc.index, model, doc.positions))
+
+
+def _remember_invalid(doc: YamlDocument, rel: str, result: Loaded) -> None:
+    data: Any = doc.data
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("kind"), str):
+        pos = doc.positions.get(("id",), Pos(doc.line, 1))
+        result.invalid.append(InvalidDoc(rel, data["kind"], data["id"], Location(rel, pos.line, pos.column)))

@@ -1,0 +1,40 @@
+"""Exercises: tests of plans and what they found."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Document, Model
+from .types import Duration, IsoDate, Ref
+
+
+class Result(Model):
+    """What an exercise achieved for one service."""
+
+    service: Ref("Service")
+    recovery_time: Duration | None = None
+    data_loss: Duration | None = None
+    note: str | None = None
+
+
+class Finding(Model):
+    id: str | None = None
+    title: str
+    owner: Ref("Person", "Team")
+    due: IsoDate
+    status: Literal["open", "closed"] = "open"
+    closed_on: IsoDate | None = None
+
+
+class Exercise(Document):
+    kind: Literal["Exercise"]
+    plan: Ref("Plan")
+    date: IsoDate
+    type: Literal["tabletop", "walkthrough", "simulation", "failover", "full"]
+    participants: list[Ref("Person")] = Field(default_factory=list)
+    results: list[Result] = Field(default_factory=list)
+    outcome: Literal["passed", "partial", "failed"]
+    findings: list[Finding] = Field(default_factory=list)
+    report: str | None = None

@@ -1,0 +1,179 @@
+"""Value types shared by the models: durations, dates, ids and references."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+from typing import Annotated, Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_SHORT_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\Z")
+_ISO_RE = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\Z")
+DURATION_PATTERN = r"^(?:(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?|P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?)$"
+SLUG_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length of time in whole seconds, written ``30m``, ``4h``, ``2d``, ``1w`` or ``PT4H``."""
+
+    seconds: int
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.seconds < other.seconds
+
+    def __add__(self, other: Duration) -> Duration:
+        return Duration(self.seconds + other.seconds)
+
+    def __str__(self) -> str:
+        if self.seconds == 0:
+            return "0m"
+        parts = []
+        rest = self.seconds
+        for unit in ("w", "d", "h", "m", "s"):
+            size = _UNITS[unit]
+            if unit == "w" and rest % size:
+                continue  # 10d reads better than 1w3d
+            count, rest = divmod(rest, size)
+            if count:
+                parts.append(f"{count}{unit}")
+        return "".join(parts)
+
+    @property
+    def hours(self) -> float:
+        return self.seconds / 3600
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Parse ``30m``, ``4h``, ``1d12h``, ``1w`` or ISO 8601 ``PT4H``; raise ValueError otherwise."""
+        text = text.strip()
+        match = _SHORT_RE.match(text) if text and not text.startswith("P") else None
+        if match and any(match.groups()):
+            units = ("w", "d", "h", "m", "s")
+            return cls(sum(int(g) * _UNITS[u] for g, u in zip(match.groups(), units) if g))
+        match = _ISO_RE.match(text)
+        if match and any(match.groups()):
+            w, d, h, m, s = (int(g) if g else 0 for g in match.groups())
+            return cls(w * 604800 + d * 86400 + h * 3600 + m * 60 + s)
+        raise ValueError(text)
+
+    @classmethod
+    def _validate(cls, value: Any) -> Duration:
+        if isinstance(value, Duration):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls.parse(value)
+            except ValueError:
+                pass
+        hint = " (a number needs a unit)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+        raise PydanticCustomError(
+            "duration",
+            "{value} is not a duration{hint}: write 30m, 4h, 2d, 1w or ISO 8601 like PT4H",
+            {"value": repr(value), "hint": hint},
+        )
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "A duration: 30m, 4h, 2d, 1w, combinations like 1d12h, or ISO 8601 like PT4H",
+            "examples": ["30m", "4h", "2d", "PT4H"],
+        }
+
+
+def _validate_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("iso_date", "{value} is not a date: write YYYY-MM-DD, e.g. 2026-03-31", {"value": repr(value)}
+    )
+
+
+class _IsoDate:
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _validate_date, serialization=core_schema.plain_serializer_function_ser_schema(lambda d: d.isoformat())
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "examples": ["2026-03-31"]}
+
+
+IsoDate = Annotated[dt.date, _IsoDate]
+
+
+def _validate_slug(value: Any) -> str:
+    if isinstance(value, str) and _SLUG_RE.match(value):
+        return value
+    raise PydanticCustomError(
+        "slug",
+        "{value} is not a valid id: use lower-case letters, digits and hyphens, "
+        "starting and ending with a letter or digit (at most 80 characters), e.g. payments-api",
+        {"value": repr(value)},
+    )
+
+
+class _Slug:
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(_validate_slug)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": SLUG_PATTERN}
+
+
+Slug = Annotated[str, _Slug]
+
+
+@dataclass(frozen=True, slots=True)
+class RefTo:
+    """Marks a string field as a reference to a document of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        result = handler(schema)
+        result["description"] = "id of a " + " or ".join(self.kinds)
+        return result
+
+
+def Ref(*kinds: str) -> Any:  # noqa: N802 - reads like a type in annotations
+    """``Ref("Team", "Person")``: an id that must name a document of one of these kinds."""
+    return Annotated[str, StringConstraints(min_length=1), RefTo(tuple(kinds))]
+
+
+Text = Annotated[str, StringConstraints(max_length=100_000)]

@@ -1,0 +1,95 @@
+"""The pipeline, readable top to bottom: discover, load, build the estate, check, sort.
+
+Library entry points used by the CLI, the site and the tests alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, load_config
+from .diagnostics import Diagnostic, Finding, Location, Severity
+from .discovery import discover
+from .engine import run_rules, stamp
+from .estate import Estate
+from .loader import Loaded, load_file
+
+
+@dataclass
+class LintResult:
+    """The estate that was checked and every diagnostic, sorted by place."""
+
+    estate: Estate
+    diagnostics: list[Diagnostic]
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def has_internal_errors(self) -> bool:
+        return any(d.code.startswith("X") for d in self.diagnostics)
+
+
+def load_estate(root: Path, config: Config | None = None, today: dt.date | None = None) -> tuple[Estate, list[Diagnostic]]:
+    """Discover and load every document under the configured roots."""
+    config = config or load_config(root)
+    found = discover(config)
+    loaded = Loaded(files=list(found.files))
+    findings: list[Finding] = [
+        Finding(Location(path), f"{why}: not followed", code="Y009") for path, why in found.links
+    ]
+    # Building many small objects: the cyclic collector finds nothing to free
+    # here and would otherwise run hundreds of times (measured: half the time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for rel in found.files:
+            load_file(root / rel, rel, config, loaded)
+    finally:
+        if was_enabled:
+            gc.enable()
+    findings.extend(loaded.findings)
+    estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today or dt.date.today())
+    return estate, stamp(findings, config)
+
+
+def lint(
+    root: Path,
+    paths: tuple[str, ...] = (),
+    today: dt.date | None = None,
+    config: Config | None = None,
+) -> LintResult:
+    """Run every check on the repository at ``root``.
+
+    ``paths`` restricts what is reported, never what is loaded: cross-file
+    checks always see the whole estate.
+    """
+    root = root.resolve()
+    estate, diagnostics = load_estate(root, config, today)
+    diagnostics.extend(run_rules(estate))
+    if paths:
+        wanted = tuple(_relative(root, p) for p in paths)
+        diagnostics = [d for d in diagnostics if _under(d.location.path, wanted)]
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return LintResult(estate, diagnostics)
+
+
+def _relative(root: Path, path: str) -> str:
+    full = Path(path).resolve()
+    try:
+        rel = full.relative_to(root).as_posix()
+    except ValueError:
+        return path
+    return "" if rel == "." else rel
+
+
+def _under(path: str, wanted: tuple[str, ...]) -> bool:
+    return any(not w or path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)

@@ -1,0 +1,1 @@
+"""Reporters: formatting of diagnostics only, one module per format."""

@@ -1,0 +1,30 @@
+"""``path:line:col: severity CODE message`` lines, then a one-line summary."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..diagnostics import Diagnostic, Severity
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
+    warnings = sum(1 for d in diagnostics if d.severity == Severity.WARNING)
+    infos = sum(1 for d in diagnostics if d.severity == Severity.INFO)
+    head = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}, {_plural(infos, 'info')}"
+    return f"{head} in {_plural(files, 'file')} checked"
+
+
+def render(diagnostics: Sequence[Diagnostic], files: int, show_related: bool = True) -> str:
+    lines = []
+    for diagnostic in diagnostics:
+        lines.append(str(diagnostic))
+        if show_related:
+            for related in diagnostic.related:
+                lines.append(f"    {related.location}: {related.message}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"

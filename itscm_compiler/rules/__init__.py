@@ -1,0 +1,49 @@
+"""The rule registry: one explicit tuple, checked at import for duplicate codes.
+
+Add a rule by writing it in a module of this package and listing it here.
+A code is never reused, even after its rule is removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import references, syntax
+from .base import Rule
+
+RULES: tuple[Rule, ...] = (
+    *syntax.YAML_RULES,
+    syntax.duplicate_id,
+    references.dangling_reference,
+    references.wrong_kind_reference,
+    references.unused_threat,
+    references.person_in_no_team,
+    references.unused_category,
+)
+
+_CODE_RE = re.compile(r"[A-Z]\d{3}\Z")
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    by_code: dict[str, Rule] = {}
+    names: set[str] = set()
+    for item in rules:
+        if not _CODE_RE.match(item.code):
+            raise RuntimeError(f"rule code {item.code!r} does not look like X123")
+        if item.code in by_code or item.name in names:
+            raise RuntimeError(f"rule {item.code} {item.name} is registered twice")
+        by_code[item.code] = item
+        names.add(item.name)
+    return by_code
+
+
+BY_CODE: dict[str, Rule] = _index(RULES)
+
+
+def find(code_or_name: str) -> Rule | None:
+    """A rule by code (``R001``) or name (``dangling-reference``)."""
+    wanted = code_or_name.strip()
+    rule = BY_CODE.get(wanted.upper())
+    if rule is not None:
+        return rule
+    return next((r for r in RULES if r.name == wanted.lower()), None)

@@ -1,0 +1,106 @@
+"""Cross-references: every id written must name a document of a kind that fits."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterator
+
+from ..diagnostics import Finding, Related, Severity
+from ..estate import Estate
+from ..models import Person, Team, Threat
+from .base import rule
+
+
+def _a(kinds: tuple[str, ...]) -> str:
+    return " or ".join(kinds)
+
+
+@rule("R001", "dangling-reference", Severity.ERROR)
+def dangling_reference(estate: Estate) -> Iterator[Finding]:
+    """A reference names an id that no document has.
+
+    A plan that names a service which was renamed, a role held by a person
+    who was never added: at 3 a.m. the responder follows a link to nothing.
+    The message suggests the closest existing id of a fitting kind.
+
+    Fails: ``owner: paymnts-team``. Fix: correct the id, or add the document.
+    """
+    candidates: dict[tuple[str, ...], list[str]] = {}
+    for ref in estate.references:
+        if ref.target in estate.by_id or ref.target in estate.invalid_ids:
+            continue
+        names = candidates.get(ref.kinds)
+        if names is None:
+            names = [d.id for kind in ref.kinds for d in estate.by_kind.get(kind, [])]
+            candidates[ref.kinds] = names
+        close = difflib.get_close_matches(ref.target, names, n=1, cutoff=0.6)
+        hint = f": did you mean {close[0]!r}?" if close else f": add a {_a(ref.kinds)} with this id or fix the reference"
+        yield Finding(
+            ref.source.location(*ref.path),
+            f"{'.'.join(map(str, ref.path))} names {ref.target!r}, which does not exist{hint}",
+            key=f"{ref.source.id}:{'.'.join(map(str, ref.path))}:{ref.target}",
+        )
+
+
+@rule("R002", "wrong-kind-reference", Severity.ERROR)
+def wrong_kind_reference(estate: Estate) -> Iterator[Finding]:
+    """A reference names a document of a kind that does not fit the field.
+
+    A plan role held by a team instead of a person, a dependency on a site:
+    the id exists, but the checks that follow the reference would draw the
+    wrong conclusions. The related location is the document named.
+    """
+    for ref in estate.references:
+        target = estate.by_id.get(ref.target)
+        if target is None or target.kind in ref.kinds:
+            continue
+        yield Finding(
+            ref.source.location(*ref.path),
+            f"{'.'.join(map(str, ref.path))} names {ref.target!r}, which is a {target.kind}: "
+            f"it must be a {_a(ref.kinds)}",
+            (Related(target.location("id"), f"{ref.target} is defined here"),),
+            key=f"{ref.source.id}:{'.'.join(map(str, ref.path))}:{ref.target}",
+        )
+
+
+def _named(estate: Estate, id_: str, *kinds: str) -> bool:
+    return any(ref.source.kind in kinds for ref in estate.referrers.get(id_, ()))
+
+
+@rule("R101", "unused-threat", Severity.WARNING)
+def unused_threat(estate: Estate) -> Iterator[Finding]:
+    """A threat that no risk and no plan names.
+
+    A threat in the catalogue that nothing assesses or answers is either
+    obsolete or a gap in the risk register. Fix: name it in a risk (and a plan
+    scenario), or remove it from the catalogue.
+    """
+    for doc in estate.docs(Threat):
+        if not _named(estate, doc.id, "Risk", "Plan"):
+            yield Finding(doc.location("id"), f"threat {doc.id!r} is named by no risk and no plan")
+
+
+@rule("R102", "person-in-no-team", Severity.WARNING)
+def person_in_no_team(estate: Estate) -> Iterator[Finding]:
+    """A person who belongs to no team.
+
+    Contacts outside every team are missed by on-call rotations and reviews of
+    team membership, and usually belong to someone who left. Fix: add them to
+    their team's ``members``, or remove the person.
+    """
+    members = {m for team in estate.models(Team) for m in team.members}
+    for doc in estate.docs(Person):
+        if doc.id not in members:
+            yield Finding(doc.location("id"), f"person {doc.id!r} is a member of no team")
+
+
+@rule("R103", "unused-category", Severity.WARNING)
+def unused_category(estate: Estate) -> Iterator[Finding]:
+    """A threat or risk category that nothing uses.
+
+    Fix: file threats or risks under it, or remove it.
+    """
+    for kind in ("ThreatCategory", "RiskCategory"):
+        for doc in estate.by_kind.get(kind, []):
+            if not estate.referrers.get(doc.id):
+                yield Finding(doc.location("id"), f"{kind} {doc.id!r} is used by no threat or risk")

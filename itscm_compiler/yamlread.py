@@ -1,0 +1,239 @@
+"""Fast YAML 1.2 reading with a position for every key and value.
+
+ruamel.yaml's C parser composes the node tree (with marks) and a small walker
+turns it into plain Python data. The walker resolves plain scalars with the
+YAML 1.2 core schema itself, so ``no``, ``on`` and ``1:30`` stay strings and
+dates stay strings until a model parses them. This is the only place where
+ruamel's 0-based marks become our 1-based positions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # the C extension; the pure parser keeps things working without it
+    from ruamel.yaml.cyaml import CBaseLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    from ruamel.yaml.loader import BaseLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+MAX_DEPTH = 200
+MAX_NODES = 1_000_000
+
+_STR = "tag:yaml.org,2002:str"
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_OCT_RE = re.compile(r"0o[0-7]+\Z")
+_HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+_NINF = {"-.inf", "-.Inf", "-.INF"}
+_NAN = {".nan", ".NaN", ".NAN"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """1-based line and column of a value, and of its key when it has one."""
+
+    line: int
+    column: int
+    key_line: int = 0
+    key_column: int = 0
+
+
+@dataclass(slots=True)
+class YamlProblem:
+    """Something wrong in the YAML itself: the caller turns it into a diagnostic."""
+
+    kind: str  # "syntax", "duplicate-key", "tag", "depth", "alias-bomb", "key"
+    message: str
+    line: int
+    column: int
+    other_line: int = 0
+    other_column: int = 0
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """One document of a file: its data and where every value came from."""
+
+    index: int
+    data: Any
+    positions: dict[Path, Pos]
+    line: int
+    problems: list[YamlProblem] = field(default_factory=list)
+
+
+class _Abort(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve a plain scalar with the YAML 1.2 core schema."""
+    if text in _NULLS:
+        return None
+    first = text[0]
+    if first in "0123456789+-.tTfFnN~":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _INT_RE.match(text):
+            return int(text)
+        if _OCT_RE.match(text):
+            return int(text[2:], 8)
+        if _HEX_RE.match(text):
+            return int(text[2:], 16)
+        if _FLOAT_RE.match(text):
+            return float(text)
+        if text in _INF:
+            return math.inf
+        if text in _NINF:
+            return -math.inf
+        if text in _NAN:
+            return math.nan
+    return text
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.positions: dict[Path, Pos] = {}
+        self.problems: list[YamlProblem] = []
+        self.budget = MAX_NODES
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        value = node.value
+        if tag == _STR:
+            return resolve_plain(value) if not node.style else value
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        try:
+            if tag.endswith(":int"):
+                return int(value, 0)
+            if tag.endswith(":float"):
+                return float(value)
+            if tag.endswith(":bool"):
+                if value in _TRUE or value in _FALSE:
+                    return value in _TRUE
+                raise ValueError(value)
+            if tag.endswith(":null"):
+                return None
+        except ValueError:
+            self.problems.append(YamlProblem("tag", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", line, col))
+            return value
+        self.problems.append(
+            YamlProblem("tag", f"unsupported tag {tag!r}: itscm documents use plain YAML values", line, col)
+        )
+        return value
+
+    def walk(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
+        self.budget -= 1
+        mark = node.start_mark
+        if self.budget < 0:
+            raise _Abort(
+                YamlProblem(
+                    "alias-bomb",
+                    f"document expands to more than {MAX_NODES:,} values (an alias bomb?): "
+                    "remove the repeated aliases",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise _Abort(
+                YamlProblem(
+                    "depth",
+                    f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+        self.positions[path] = Pos(mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            return [self.walk(item, (*path, i), depth + 1, (0, 0)) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            result: dict[Any, Any] = {}
+            seen: dict[Any, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                if not isinstance(key_node, ScalarNode):
+                    self.problems.append(YamlProblem("key", "a mapping key must be a plain value", kline, kcol))
+                    continue
+                key = self.scalar(key_node)
+                if not isinstance(key, (str, int, bool)) and key is not None:
+                    key = key_node.value
+                if key is None:
+                    key = key_node.value
+                if key in seen:
+                    first = seen[key]
+                    self.problems.append(
+                        YamlProblem(
+                            "duplicate-key",
+                            f"duplicate key {key!r} (first at line {first[0]}): remove one of them",
+                            kline,
+                            kcol,
+                            first[0],
+                            first[1],
+                        )
+                    )
+                    continue
+                seen[key] = (kline, kcol)
+                result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
+            return result
+        return None  # pragma: no cover - ruamel only builds the three node types
+
+
+def _problem_from_error(exc: YAMLError) -> YamlProblem:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        text = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        return YamlProblem("syntax", f"YAML syntax error: {text}", line, column)
+    return YamlProblem("syntax", f"YAML error: {exc}", 1, 1)
+
+
+def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
+    """Parse every document of ``text``.
+
+    Returns the documents that could be read and the problems that stopped
+    reading (a syntax error ends the file: later documents cannot be trusted).
+    """
+    documents: list[YamlDocument] = []
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            walker = _Walker()
+            try:
+                data = walker.walk(node, (), 0, (0, 0))
+            except _Abort as abort:
+                return documents, [abort.problem]
+            documents.append(
+                YamlDocument(index, data, walker.positions, node.start_mark.line + 1, walker.problems)
+            )
+            index += 1
+    except YAMLError as exc:
+        return documents, [_problem_from_error(exc)]
+    except RecursionError:
+        return documents, [YamlProblem("depth", "nesting too deep to parse: flatten the document", 1, 1)]
+    finally:
+        try:
+            loader.dispose()
+        except Exception:  # noqa: BLE001 - disposal never matters for the result
+            pass
+    return documents, []
