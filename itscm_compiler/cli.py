@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from . import __version__
+
 # name -> (module, attribute, one-line help shown by ``itscm --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": ("itscm_compiler.commands.lint", "lint", "Run every check on the continuity repository."),
@@ -44,7 +46,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="itscm-compiler", prog_name="itscm")
+@click.version_option(version=__version__, prog_name="itscm")
 def cli() -> None:
     """IT service continuity plans as code: lint, analyse and publish them."""
 

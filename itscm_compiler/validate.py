@@ -105,7 +105,7 @@ def validate_document(model: type[Document], doc: YamlDocument, path: str) -> tu
             kind = error["type"]
             data_path = _data_path(loc, doc.positions)
             pos = doc.positions.get(data_path) or doc.positions.get((), Pos(doc.line, 1))
-            if kind == "extra_forbidden" and pos.key_line:
+            if kind in ("extra_forbidden", "missing") and pos.key_line:
                 line, column = pos.key_line, pos.key_column
             else:
                 line, column = pos.line, pos.column

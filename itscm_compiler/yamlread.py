@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # the C extension; the pure parser keeps things working without it
@@ -206,6 +207,38 @@ def _problem_from_error(exc: YAMLError) -> YamlProblem:
     return YamlProblem("syntax", f"YAML error: {exc}", 1, 1)
 
 
+def _too_deep(text: str) -> YamlProblem | None:
+    """Find flow nesting deeper than MAX_DEPTH from the event stream.
+
+    The C composer recurses once per level and crashes the interpreter on
+    about 100,000 nested brackets, so deep flow nesting is refused before
+    composing. Block nesting needs a deeper indent per level, which the file
+    size limit already bounds.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return YamlProblem(
+                        "depth",
+                        f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                depth -= 1
+    except YAMLError:
+        return None  # composing reports the syntax error with its position
+    finally:
+        loader.dispose()
+    return None
+
+
 def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     """Parse every document of ``text``.
 
@@ -213,6 +246,10 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     reading (a syntax error ends the file: later documents cannot be trusted).
     """
     documents: list[YamlDocument] = []
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        problem = _too_deep(text)
+        if problem is not None:
+            return documents, [problem]
     loader = _Loader(text)
     try:
         index = 0
@@ -222,7 +259,10 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
             try:
                 data = walker.walk(node, (), 0, (0, 0))
             except _Abort as abort:
-                return documents, [abort.problem]
+                problem = abort.problem
+                if problem.kind == "alias-bomb":  # where the budget ran out means nothing
+                    problem.line, problem.column = node.start_mark.line + 1, node.start_mark.column + 1
+                return documents, [problem]
             documents.append(
                 YamlDocument(index, data, walker.positions, node.start_mark.line + 1, walker.problems)
             )

@@ -10,6 +10,9 @@ Format of a case file::
     ...
     === plans/b.yaml
     ...
+    === raw.yaml !bytes
+    \x89PNG\x00 (Python escapes, for bytes that are not UTF-8)
+    === link.yaml -> /etc/hostname   (a symbolic link)
 
 Only diagnostics with the listed codes are compared, by code and location
 (never by wording). A case without ``expect`` lines proves the codes stay
@@ -39,6 +42,7 @@ class Case:
     expected: set[str]
     today: dt.date | None
     files: dict[str, str]
+    links: dict[str, str]
 
 
 def parse_case(path: Path) -> Case:
@@ -46,6 +50,7 @@ def parse_case(path: Path) -> Case:
     expected: set[str] = set()
     today = None
     files: dict[str, str] = {}
+    links: dict[str, str] = {}
     current: str | None = None
     lines: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
@@ -53,6 +58,10 @@ def parse_case(path: Path) -> Case:
             if current is not None:
                 files[current] = "".join(lines)
             current, lines = line[4:].strip(), []
+            if " -> " in current:
+                name, target = current.split(" -> ", 1)
+                links[name] = target
+                current = None
         elif current is not None:
             lines.append(line)
         elif line.startswith("codes:"):
@@ -64,7 +73,20 @@ def parse_case(path: Path) -> Case:
     if current is not None:
         files[current] = "".join(lines)
     assert codes, f"{path.name}: a case names the codes it is about"
-    return Case(path.stem, codes, expected, today, files)
+    return Case(path.stem, codes, expected, today, files, links)
+
+
+def materialise(case: Case, base: Path) -> None:
+    """Write the case's files (``!bytes`` ones decoded from Python escapes) and links."""
+    for name, content in case.files.items():
+        if name.endswith(" !bytes"):
+            raw = content.strip("\n").encode("ascii").decode("unicode_escape").encode("latin-1")
+            write_tree(base, {name[: -len(" !bytes")]: raw})
+        else:
+            write_tree(base, {name: content})
+    for name, target in case.links.items():
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).symlink_to(target)
 
 
 ALL_CASES = sorted(CASES.glob("*.case"))
@@ -73,7 +95,7 @@ ALL_CASES = sorted(CASES.glob("*.case"))
 @pytest.mark.parametrize("path", ALL_CASES, ids=[p.stem for p in ALL_CASES])
 def test_case(path: Path, tmp_path: Path) -> None:
     case = parse_case(path)
-    write_tree(tmp_path, case.files)
+    materialise(case, tmp_path)
     result = lint(tmp_path, today=case.today or dt.date(2026, 11, 24))
     actual = {f"{d.location} {d.code}" for d in result.diagnostics if d.code in case.codes}
     assert actual == case.expected, "\n".join(str(d) for d in result.diagnostics)

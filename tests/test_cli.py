@@ -1,0 +1,121 @@
+"""The CLI as users run it: exit codes, rule documentation, configuration, schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from itscm_compiler.rules import RULES
+
+from .conftest import run_itscm, write_tree
+
+SITE = "apiVersion: itscm/v1\nkind: Site\nid: dc-1\ntype: data-centre\n"
+DANGLING = "apiVersion: itscm/v1\nkind: Site\nid: dc-2\ntype: zone\nparent: dc-x\n"
+
+
+def test_clean_repository_exits_0(repo: Path) -> None:
+    write_tree(repo, {"sites.yaml": SITE})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.strip().endswith("0 errors, 0 warnings, 0 infos in 1 file checked")
+
+
+def test_errors_exit_1_with_sorted_lines_and_summary(repo: Path) -> None:
+    write_tree(repo, {"b.yaml": DANGLING, "a.yaml": DANGLING.replace("dc-2", "dc-3").replace("dc-x", "dc-y")})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("a.yaml:5:9: error R001 ")
+    assert lines[1].startswith("b.yaml:5:9: error R001 ")
+    assert lines[-1] == "2 errors, 0 warnings, 0 infos in 2 files checked"
+
+
+def test_paths_limit_what_is_reported_not_what_is_loaded(repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            "sites/a.yaml": SITE,
+            "sites/b.yaml": DANGLING.replace("dc-x", "dc-1"),
+            "other/c.yaml": DANGLING.replace("dc-2", "dc-3"),
+        },
+    )
+    proc = run_itscm("lint", "--root", str(repo), str(repo / "sites"))
+    assert proc.returncode == 0, proc.stdout  # dc-1 resolves although only sites/ is reported
+    proc = run_itscm("lint", "--root", str(repo), str(repo / "other"))
+    assert proc.returncode == 1 and proc.stdout.startswith("other/c.yaml:5:9: error R001")
+
+
+def test_usage_error_exits_2() -> None:
+    proc = run_itscm("lint", "--format", "nonsense")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_today_exits_2(repo: Path) -> None:
+    proc = run_itscm("lint", "--root", str(repo), "--today", "tomorrow")
+    assert proc.returncode == 2 and "not a date" in proc.stderr
+
+
+def test_severity_override_and_off(repo: Path) -> None:
+    write_tree(repo, {"b.yaml": DANGLING, ".itscm.yaml": "rules:\n  R001: warning\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 0 and ": warning R001 " in proc.stdout
+    write_tree(repo, {".itscm.yaml": "rules:\n  R001: off\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 0 and "R001" not in proc.stdout
+
+
+def test_broken_configuration_exits_2_with_position(repo: Path) -> None:
+    write_tree(repo, {"a.yaml": SITE, ".itscm.yaml": "rules:\n  R001: loud\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(".itscm.yaml:2:9: error ")
+    write_tree(repo, {".itscm.yaml": "rool: 1\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2 and "unknown setting 'rool'" in proc.stderr
+
+
+def test_rules_lists_every_code() -> None:
+    proc = run_itscm("rules")
+    assert proc.returncode == 0
+    codes = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert codes == [rule.code for rule in RULES]
+
+
+def test_explain_prints_the_docstring() -> None:
+    proc = run_itscm("explain", "R001")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("R001 dangling-reference (error, references)")
+    assert "suggests the closest existing id" in proc.stdout
+    assert run_itscm("explain", "dangling-reference").stdout == proc.stdout
+    missing = run_itscm("explain", "Z999")
+    assert missing.returncode == 2 and "no rule" in missing.stderr
+
+
+def test_every_rule_is_documented() -> None:
+    for rule in RULES:
+        assert len(rule.doc.split()) >= 12, f"{rule.code} needs documentation: what, why, the fix"
+
+
+def test_schema_check_detects_drift(tmp_path: Path) -> None:
+    target = tmp_path / "schema"
+    assert run_itscm("schema", "--dir", str(target)).returncode == 0
+    assert run_itscm("schema", "--check", "--dir", str(target)).returncode == 0
+    service = target / "service.schema.json"
+    data = json.loads(service.read_text())
+    assert "depends_on" in data["properties"] and "owner" in data["required"]
+    service.write_text("{}\n")
+    proc = run_itscm("schema", "--check", "--dir", str(target))
+    assert proc.returncode == 1 and "service.schema.json" in proc.stdout
+
+
+def test_committed_schemas_are_current() -> None:
+    proc = run_itscm("schema", "--check")
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_help_and_version() -> None:
+    proc = run_itscm("--help")
+    assert proc.returncode == 0 and "lint" in proc.stdout
+    probe = run_itscm("--version")
+    assert probe.returncode == 0 and probe.stdout.startswith("itscm, version ")
