@@ -35,6 +35,7 @@ from .models import (
     Threat,
 )
 from .models.types import RefTo
+from .waivers import Waiver
 from .yamlread import Path as DataPath
 
 D = TypeVar("D", bound=Document)
@@ -110,6 +111,7 @@ class Estate:
     invalid: list[InvalidDoc] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
+    waivers: dict[str, tuple[Waiver, ...]] = field(default_factory=dict)  # by file, see waivers.py
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, SourceDoc] = {}

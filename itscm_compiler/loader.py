@@ -14,6 +14,8 @@ from typing import Any
 from .config import Config
 from .diagnostics import Finding, Location, Related
 from .models import API_VERSION, KINDS, Document
+from .waivers import MARKER, Waiver
+from .waivers import scan as scan_waivers
 from .yamlread import Path as DataPath
 from .yamlread import Pos, YamlDocument, read_documents
 
@@ -67,6 +69,7 @@ class Loaded:
     documents: list[SourceDoc] = field(default_factory=list)
     invalid: list[InvalidDoc] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    waivers: dict[str, tuple[Waiver, ...]] = field(default_factory=dict)  # by path, only files that have some
 
 
 def _finding(code: str, path: str, line: int, column: int, message: str, *related: Related) -> Finding:
@@ -156,6 +159,10 @@ def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
     result.findings.extend(findings)
     if text is None:
         return
+    if MARKER in text:  # waivers live in comments, which the fast parser drops
+        waivers = scan_waivers(text)
+        if waivers:
+            result.waivers[rel] = waivers
     documents, problems = read_documents(text)
     for problem in problems:
         code = {"syntax": "Y001", "alias-bomb": "Y004", "depth": "Y004"}.get(problem.kind, "Y001")

@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .diagnostics import Diagnostic, Finding, Location, Severity
 from .discovery import discover
-from .engine import run_rules, stamp
+from .engine import INTERNAL, run_rules, stamp
 from .estate import Estate
 from .loader import Loaded, load_file
 
@@ -25,6 +25,7 @@ class LintResult:
     estate: Estate
     diagnostics: list[Diagnostic]
     notes: list[str] = field(default_factory=list)
+    waived: list[Diagnostic] = field(default_factory=list)  # suppressed by a valid waiver
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -57,7 +58,7 @@ def load_estate(root: Path, config: Config | None = None, today: dt.date | None 
         if was_enabled:
             gc.enable()
     findings.extend(loaded.findings)
-    estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today or dt.date.today())
+    estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today or dt.date.today(), loaded.waivers)
     return estate, stamp(findings, config)
 
 
@@ -75,11 +76,24 @@ def lint(
     root = root.resolve()
     estate, diagnostics = load_estate(root, config, today)
     diagnostics.extend(run_rules(estate))
+    diagnostics, waived = apply_waivers(estate, diagnostics)
     if paths:
         wanted = tuple(_relative(root, p) for p in paths)
         diagnostics = [d for d in diagnostics if _under(d.location.path, wanted)]
     diagnostics.sort(key=Diagnostic.sort_key)
-    return LintResult(estate, diagnostics)
+    return LintResult(estate, diagnostics, waived=waived)
+
+
+def apply_waivers(estate: Estate, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Drop waived diagnostics and add the waivers' own (W001-W003); returns (kept, waived)."""
+    if not estate.waivers:
+        return diagnostics, []
+    from .rules import BY_CODE
+    from .waivers import apply
+
+    known = [*BY_CODE, INTERNAL.code]
+    applied = apply(diagnostics, estate.waivers, estate.today, known)
+    return applied.kept + stamp(applied.findings, estate.config), applied.waived
 
 
 def _relative(root: Path, path: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import references, syntax
+from . import references, syntax, waivers
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -19,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     references.unused_threat,
     references.person_in_no_team,
     references.unused_category,
+    *waivers.WAIVER_RULES,
 )
 
 _CODE_RE = re.compile(r"[A-Z]\d{3}\Z")
