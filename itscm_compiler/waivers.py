@@ -127,7 +127,7 @@ def apply(
             where = Location(path, waiver.line, waiver.column)
             problem = waiver.problem or _unknown_code(waiver.codes, known)
             if problem:
-                findings.append(Finding(where, problem, code="W003"))
+                findings.append(Finding(where, problem, key=f"malformed waiver: {problem}", code="W003"))
                 continue
             assert waiver.until is not None
             if waiver.until < today:
@@ -137,6 +137,7 @@ def apply(
                         f"waiver of {', '.join(waiver.codes)} expired on {waiver.until} "
                         f"({(today - waiver.until).days} days ago; reason was: {waiver.reason}): "
                         "fix the finding, or renew the waiver with a new date and a reason",
+                        key=f"expired waiver of {' '.join(waiver.codes)} until {waiver.until}: {waiver.reason}",
                         code="W001",
                     )
                 )
@@ -164,6 +165,7 @@ def apply(
                     f"waiver of {key[2]} matches no {key[2]} diagnostic on line {waiver.target}: "
                     "the problem is gone or moved; remove the waiver or move it next to the value",
                     (Related(Location(path, waiver.target, 1), "the line it waives"),),
+                    key=f"unused waiver of {key[2]}: {waiver.reason}",
                     code="W002",
                 )
             )
