@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import references, syntax, waivers
+from . import exercises, freshness, references, syntax, waivers
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -19,6 +19,15 @@ RULES: tuple[Rule, ...] = (
     references.unused_threat,
     references.person_in_no_team,
     references.unused_category,
+    freshness.plan_review_overdue,
+    freshness.plan_never_reviewed,
+    freshness.bia_review_overdue,
+    freshness.risk_review_overdue,
+    exercises.exercise_overdue,
+    exercises.last_exercise_failed,
+    exercises.exercise_finding_overdue,
+    freshness.restore_test_overdue,
+    freshness.supplier_assessment_overdue,
     *waivers.WAIVER_RULES,
 )
 
