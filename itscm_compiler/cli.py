@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rules": ("itscm_compiler.commands.rules", "rules", "List the rule catalogue."),
     "explain": ("itscm_compiler.commands.rules", "explain", "Explain one rule: what, why, an example, the fix."),
     "schema": ("itscm_compiler.commands.schema", "schema", "Write or check the JSON Schemas in schema/."),
+    "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
 }
 
 
