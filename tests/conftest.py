@@ -11,7 +11,30 @@ from typing import Iterator
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "testdata"
+
+
+def _shared_testdata() -> Path:
+    """``../shared/testdata`` beside the checkout, or beside the main checkout of a Git worktree."""
+    beside = ROOT.parent / "shared" / "testdata"
+    if beside.is_dir():
+        return beside
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return beside
+    if done.returncode != 0:
+        return beside
+    main_checkout = Path(done.stdout.strip()).parent
+    found = main_checkout.parent / "shared" / "testdata"
+    return found if found.is_dir() else beside
+
+
+SHARED = _shared_testdata()
 
 
 def write_tree(base: Path, files: dict[str, str | bytes]) -> Path:

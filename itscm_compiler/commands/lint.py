@@ -16,10 +16,11 @@ from .options import root_option, today_option
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text"]),
+    type=click.Choice(["text", "json", "sarif", "github"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text for people, json (stable, versioned), sarif for code scanning, "
+    "github for workflow annotations.",
 )
 @root_option
 @today_option
@@ -32,14 +33,23 @@ def lint(paths: tuple[str, ...], fmt: str, root: Path, today: dt.date | None) ->
     """
     from ..config import ConfigError
     from ..pipeline import lint as run_lint
-    from ..reporters import text
+    from ..reporters import Report, render, repository_prefix
 
     try:
         result = run_lint(root, paths, today)
     except ConfigError as exc:
         click.echo(f"{exc.location}: error {exc.message}", err=True)
         sys.exit(2)
-    sys.stdout.write(text.render(result.diagnostics, len(result.estate.files)))
+    report = Report(
+        result.diagnostics,
+        len(result.estate.files),
+        waived=len(result.waived),
+        notes=result.notes,
+        # Code scanning and annotations want paths relative to the Git repository.
+        prefix=repository_prefix(root) if fmt in ("sarif", "github") else "",
+        severities=result.estate.config.severities,
+    )
+    sys.stdout.write(render(fmt, report))
     if result.has_internal_errors:
         sys.exit(2)
     sys.exit(1 if result.has_errors else 0)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from . import Report
 
 
 def _plural(count: int, word: str) -> str:
@@ -28,3 +31,8 @@ def render(diagnostics: Sequence[Diagnostic], files: int, show_related: bool = T
                 lines.append(f"    {related.location}: {related.message}")
     lines.append(summary(diagnostics, files))
     return "\n".join(lines) + "\n"
+
+
+def render_report(report: Report) -> str:
+    """The text format of a :class:`Report` (paths relative to the itscm root)."""
+    return render(report.diagnostics, report.files)
