@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import exercises, freshness, references, syntax, waivers
+from . import exercises, freshness, references, syntax, targets, waivers
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -29,6 +29,18 @@ RULES: tuple[Rule, ...] = (
     freshness.restore_test_overdue,
     freshness.supplier_assessment_overdue,
     *waivers.WAIVER_RULES,
+    targets.rto_above_mtpd,
+    targets.rto_above_policy,
+    targets.rpo_above_policy,
+    targets.missing_targets,
+    targets.procedure_exceeds_rto,
+    targets.impacts_out_of_order,
+    targets.impact_decreases,
+    targets.tier_not_in_policy,
+    targets.no_policy,
+    targets.duplicate_policy,
+    targets.duplicate_policy_tier,
+    targets.policy_tiers_inverted,
 )
 
 _CODE_RE = re.compile(r"[A-Z]\d{3}\Z")
