@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "explain": ("itscm_compiler.commands.rules", "explain", "Explain one rule: what, why, an example, the fix."),
     "schema": ("itscm_compiler.commands.schema", "schema", "Write or check the JSON Schemas in schema/."),
     "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
+    "init": ("itscm_compiler.commands.init", "init", "Scaffold a new continuity repository."),
+    "new": ("itscm_compiler.commands.new", "new", "Write a new document of a kind from a template."),
 }
 
 

@@ -53,10 +53,11 @@ def _dependency_kind(value: Any) -> str:
     return "ref"
 
 
+# The schema shows the plain-id shorthand too, or editors would flag ``- payments-db``.
 Dependency = Annotated[
     Annotated[DependencyRef, Tag("ref")] | Annotated[AnyOf, Tag("any_of")],
     Discriminator(_dependency_kind),
-    BeforeValidator(_dependency),
+    BeforeValidator(_dependency, json_schema_input_type=Ref(*DEPENDABLE) | DependencyRef | AnyOf),
 ]
 
 

@@ -1,0 +1,147 @@
+"""``itscm init`` and ``itscm new``: through the real CLI, on real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from ruamel.yaml import YAML
+
+from itscm_compiler import schemas
+from itscm_compiler.models import KINDS
+from itscm_compiler.newdoc import FOLDERS, new_document
+from itscm_compiler.pipeline import lint
+
+from .conftest import ROOT, run_itscm
+
+HOOK_IDS = {"itscm-lint", "itscm-schema", "itscm-fmt"}
+
+
+def _validator(schema_dir: Path, name: str) -> Draft202012Validator:
+    schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in schema_dir.glob("*.schema.json")}
+    registry: Registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+    )
+    return Draft202012Validator(schemas[name], registry=registry)
+
+
+def _schema_line_problems(path: Path) -> list[str]:
+    """Validate every document of ``path`` against the schema its first line names."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema="), f"{path}: no schema line"
+    schema_file = (path.parent / first.split("$schema=", 1)[1]).resolve()
+    assert schema_file.is_file(), f"{path}: schema line points at {schema_file}, which does not exist"
+    validator = _validator(schema_file.parent, schema_file.name)
+    problems = []
+    for doc in YAML(typ="safe").load_all(path.read_text(encoding="utf-8")):
+        # The schemas describe the YAML text, where dates are strings.
+        doc = json.loads(json.dumps(doc, default=str))
+        problems += [f"{path}: {e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
+    return problems
+
+
+def test_init_scaffolds_a_repository_that_lints_clean(tmp_path: Path) -> None:
+    target = tmp_path / "acme-continuity"
+    result = run_itscm("init", str(target))
+    assert result.returncode == 0, result.stderr
+    for rel in (
+        ".itscm.yaml",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".github/workflows/continuity.yml",
+        "mkdocs.yml",
+        "README.md",
+        "plans/policy.yaml",
+        "plans/scope.yaml",
+        "services/example-app.yaml",
+        "plans/bias/example-app.yaml",
+        "plans/example-app-recovery.yaml",
+        "plans/teams/example-team.yaml",
+        "schema/service.schema.json",
+    ):
+        assert (target / rel).is_file(), rel
+    lint = run_itscm("lint", cwd=target)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert lint.stdout.strip().splitlines()[-1].startswith("0 errors, 0 warnings, 0 infos"), lint.stdout
+    assert "Acme continuity" in (target / "README.md").read_text(encoding="utf-8")
+    assert (target / ".gitignore").read_text(encoding="utf-8").split().count("site/") == 1
+
+
+def test_scaffold_documents_match_the_schemas_their_first_line_names(tmp_path: Path) -> None:
+    assert run_itscm("init", str(tmp_path)).returncode == 0
+    documents = [p for root in ("services", "plans", "threats", "risks") for p in (tmp_path / root).rglob("*.yaml")]
+    assert len(documents) >= 12
+    problems = [problem for path in documents for problem in _schema_line_problems(path)]
+    assert problems == []
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("ours\n", encoding="utf-8")
+    refused = run_itscm("init", str(tmp_path))
+    assert refused.returncode == 1
+    assert "README.md: already exists" in refused.stderr and "--force" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]  # nothing half-written
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "ours\n"
+    forced = run_itscm("init", str(tmp_path), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") != "ours\n"
+
+
+def test_workflow_lints_in_pr_mode_uploads_sarif_and_builds_the_site(tmp_path: Path) -> None:
+    assert run_itscm("init", str(tmp_path)).returncode == 0
+    workflow = YAML(typ="safe").load((tmp_path / ".github/workflows/continuity.yml").read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+    runs = [step.get("run", "") for step in steps]
+    uses = [step.get("uses", "") for step in steps]
+    assert 'itscm lint --since "origin/$BASE" --format sarif > itscm.sarif' in runs
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    assert "itscm build" in runs
+    assert workflow["jobs"]["lint"]["permissions"]["security-events"] == "write"
+    # A fetch depth of 0 gives PR mode the base branch to compare with.
+    assert workflow["jobs"]["lint"]["steps"][0]["with"]["fetch-depth"] == 0
+
+
+def test_pre_commit_config_is_valid_and_uses_the_itscm_hooks(tmp_path: Path) -> None:
+    assert run_itscm("init", str(tmp_path), "--hooks-repo", "https://git.example.com/tools/itscm").returncode == 0
+    config_path = tmp_path / ".pre-commit-config.yaml"
+    check = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(config_path)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    config = YAML(typ="safe").load(config_path.read_text(encoding="utf-8"))
+    (repo,) = config["repos"]
+    assert repo["repo"] == "https://git.example.com/tools/itscm"
+    assert {hook["id"] for hook in repo["hooks"]} == HOOK_IDS
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_new_writes_a_document_that_matches_its_schema(kind: str, tmp_path: Path) -> None:
+    schemas.write(tmp_path / "schema")
+    written = new_document(kind.lower(), f"new-{kind.lower()}", tmp_path)
+    assert written.path == tmp_path / FOLDERS[kind] / f"new-{kind.lower()}.yaml"
+    assert _schema_line_problems(written.path) == []
+    result = lint(tmp_path)
+    # Placeholders (your-team) are dangling references on purpose; nothing else may be wrong.
+    codes = {d.code for d in result.diagnostics}
+    assert codes <= {"R001", "R101", "R102", "R103"}, "\n".join(map(str, result.diagnostics))
+
+
+def test_new_refuses_to_overwrite_and_checks_kind_and_id(tmp_path: Path) -> None:
+    first = run_itscm("new", "Service", "payments-api", "--dir", str(tmp_path / "svc"), "--root", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    path = tmp_path / "svc" / "payments-api.yaml"
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/service.schema.json\n")
+    before = path.read_bytes()
+    again = run_itscm("new", "service", "payments-api", "--dir", str(tmp_path / "svc"), "--root", str(tmp_path))
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert path.read_bytes() == before
+    typo = run_itscm("new", "servce", "x", "--root", str(tmp_path))
+    assert typo.returncode == 2 and "did you mean 'Service'" in typo.stderr
+    bad_id = run_itscm("new", "service", "Payments API", "--root", str(tmp_path))
+    assert bad_id.returncode == 2 and "try 'payments-api'" in bad_id.stderr
+    assert "Traceback" not in typo.stderr + bad_id.stderr
