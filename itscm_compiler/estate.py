@@ -38,6 +38,9 @@ from .models.types import RefTo
 from .waivers import Waiver
 from .yamlread import Path as DataPath
 
+if typing.TYPE_CHECKING:
+    from .gitinfo import History as GitHistory
+
 D = TypeVar("D", bound=Document)
 
 
@@ -213,6 +216,21 @@ class Estate:
         for items in found.values():
             items.sort(key=lambda e: e.date, reverse=True)
         return found
+
+    # -- Git ----------------------------------------------------------------
+    def git_history(self, since: dt.date) -> GitHistory:
+        """Files changed in Git under the root after ``since`` (read once per run, on first use).
+
+        Rules stay pure: the estate reads Git lazily, so a run whose Git rule
+        is off (or has nothing to check) never starts ``git``.
+        """
+        cache: dict[dt.date, GitHistory] = self.__dict__.setdefault("_git_histories", {})
+        history = cache.get(since)
+        if history is None:
+            from .gitinfo import read_history
+
+            history = cache[since] = read_history(self.root, since, self.today)
+        return history
 
 
 __all__ = [

@@ -13,6 +13,9 @@ Format of a case file::
     === raw.yaml !bytes
     \x89PNG\x00 (Python escapes, for bytes that are not UTF-8)
     === link.yaml -> /etc/hostname   (a symbolic link)
+    === @commit 2026-03-01 Subject   (commit every file written so far, dated;
+                                      the case becomes a Git repository, and
+                                      files after the last commit stay uncommitted)
 
 Only diagnostics with the listed codes are compared, by code and location
 (never by wording). A case without ``expect`` lines proves the codes stay
@@ -22,7 +25,9 @@ silent.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,6 +48,8 @@ class Case:
     today: dt.date | None
     files: dict[str, str]
     links: dict[str, str]
+    commits: list[tuple[dict[str, str], dt.date, str]] = field(default_factory=list)
+    uncommitted: dict[str, str] = field(default_factory=dict)
 
 
 def parse_case(path: Path) -> Case:
@@ -51,13 +58,20 @@ def parse_case(path: Path) -> Case:
     today = None
     files: dict[str, str] = {}
     links: dict[str, str] = {}
+    commits: list[tuple[dict[str, str], dt.date, str]] = []
+    pending: dict[str, str] = {}
     current: str | None = None
     lines: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
         if line.startswith("=== "):
             if current is not None:
-                files[current] = "".join(lines)
+                files[current] = pending[current] = "".join(lines)
             current, lines = line[4:].strip(), []
+            if current.startswith("@commit "):
+                date, _, subject = current[len("@commit ") :].partition(" ")
+                commits.append((pending, dt.date.fromisoformat(date), subject or "change"))
+                pending, current = {}, None
+                continue
             if " -> " in current:
                 name, target = current.split(" -> ", 1)
                 links[name] = target
@@ -71,9 +85,26 @@ def parse_case(path: Path) -> Case:
         elif line.startswith("today:"):
             today = dt.date.fromisoformat(line.split(":", 1)[1].strip())
     if current is not None:
-        files[current] = "".join(lines)
+        files[current] = pending[current] = "".join(lines)
     assert codes, f"{path.name}: a case names the codes it is about"
-    return Case(path.stem, codes, expected, today, files, links)
+    return Case(path.stem, codes, expected, today, files, links, commits, pending if commits else {})
+
+
+def commit_case(case: Case, base: Path) -> None:
+    """Write a Git case commit by commit, with the dates it gives; leave the rest uncommitted."""
+
+    def git(*args: str, date: dt.date | None = None) -> None:
+        env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+        if date is not None:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date.isoformat()}T12:00:00+00:00"
+        subprocess.run(["git", *args], cwd=base, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    for files, date, subject in case.commits:
+        write_tree(base, dict(files))
+        git("add", "-A")
+        git("commit", "-q", "--allow-empty", "-m", subject, date=date)
+    write_tree(base, dict(case.uncommitted))
 
 
 def materialise(case: Case, base: Path) -> None:
@@ -95,7 +126,10 @@ ALL_CASES = sorted(CASES.glob("*.case"))
 @pytest.mark.parametrize("path", ALL_CASES, ids=[p.stem for p in ALL_CASES])
 def test_case(path: Path, tmp_path: Path) -> None:
     case = parse_case(path)
-    materialise(case, tmp_path)
+    if case.commits:
+        commit_case(case, tmp_path)
+    else:
+        materialise(case, tmp_path)
     result = lint(tmp_path, today=case.today or dt.date(2026, 11, 24))
     actual = {f"{d.location} {d.code}" for d in result.diagnostics if d.code in case.codes}
     assert actual == case.expected, "\n".join(str(d) for d in result.diagnostics)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import exercises, freshness, references, syntax, targets, waivers
+from . import exercises, freshness, gitstale, references, syntax, targets, waivers
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -28,6 +28,8 @@ RULES: tuple[Rule, ...] = (
     exercises.exercise_finding_overdue,
     freshness.restore_test_overdue,
     freshness.supplier_assessment_overdue,
+    gitstale.plan_changed_since_review,
+    gitstale.git_history_incomplete,
     *waivers.WAIVER_RULES,
     targets.rto_above_mtpd,
     targets.rto_above_policy,
