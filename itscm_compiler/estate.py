@@ -39,6 +39,7 @@ from .waivers import Waiver
 from .yamlread import Path as DataPath
 
 if typing.TYPE_CHECKING:
+    from .analysis import Analysis
     from .gitinfo import History as GitHistory
 
 D = TypeVar("D", bound=Document)
@@ -206,6 +207,16 @@ class Estate:
             for service in plan.services:
                 found[service].append(plan)
         return found
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        """Dependency graph, cycles, single points of failure, chains: computed once, on demand.
+
+        Imported lazily so that networkx loads only when a graph check runs.
+        """
+        from .analysis import Analysis
+
+        return Analysis(self)
 
     @cached_property
     def exercises_of(self) -> dict[str, list[Exercise]]:

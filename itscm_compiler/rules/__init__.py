@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from . import exercises, freshness, gitstale, references, syntax, targets, waivers
+from . import graph, graph_targets  # noqa: I001 - own line: fewer merge conflicts
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -43,6 +44,17 @@ RULES: tuple[Rule, ...] = (
     targets.duplicate_policy,
     targets.duplicate_policy_tier,
     targets.policy_tiers_inverted,
+    graph.hard_dependency_cycle,
+    graph.soft_dependency_cycle,
+    graph.single_point_of_failure,
+    graph.double_failure,
+    graph_targets.recovery_time_inversion,
+    graph_targets.strategy_not_allowed,
+    graph_targets.component_recovery_exceeds_rto,
+    graph_targets.backup_exceeds_rpo,
+    graph_targets.supplier_rto_too_weak,
+    graph_targets.supplier_rpo_too_weak,
+    graph_targets.recovery_chain_exceeds_rto,
 )
 
 _CODE_RE = re.compile(r"[A-Z]\d{3}\Z")

@@ -1,0 +1,195 @@
+"""Single points of failure and double failures, with fault-tree semantics.
+
+A node fails when any of its hard dependencies fails (AND for recovery: it
+needs them all), an OR node (``any_of``, the instances of a component, the
+sites of a supplier) fails only when every alternative fails, and a site or
+supplier is a common cause: everything placed on it fails with it. Soft
+dependencies never take anything down.
+
+One pass over the hard graph in dependency order computes, per node, the set
+of elements whose single failure takes it down (``kill``): the union over the
+children of an AND node, the intersection over those of an OR node, memoised
+and shared when a node adds nothing. Hard cycles (already G001 errors) are
+handled by iterating their strongly connected component a bounded number of
+times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .graph import DependencyGraph
+
+if TYPE_CHECKING:
+    from ..estate import Estate
+
+_EMPTY: frozenset[str] = frozenset()
+# Pairs kept per node for double failures: enough to show how thin the
+# redundancy is, bounded so a pathological estate cannot explode.
+_MAX_PAIRS = 2000
+_KIND_ORDER = {"Site": 0, "Supplier": 1, "Component": 2, "Instance": 3}
+
+
+@dataclass(frozen=True)
+class Point:
+    """One single point of failure of a service.
+
+    ``element`` is the node whose loss takes the service down (a component,
+    an instance ``component|N``, a site or a supplier); ``kind`` its kind;
+    ``path`` the hard dependency path from the service to it, both included
+    (it may pass through OR nodes whose alternatives all depend on it).
+    """
+
+    element: str
+    kind: str
+    label: str
+    path: tuple[str, ...]
+
+
+def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
+    """Per node, the elements whose single failure takes it down (itself included when basic)."""
+    nodes = dg.graph.nodes
+    succ = dg.hard_succ
+    kill: dict[str, frozenset[str]] = {}
+
+    def evaluate(node: str) -> frozenset[str]:
+        data = nodes[node]
+        children = [kill[c] for c in succ[node] if c in kill]
+        if data["gate"] == "or":
+            if not children:
+                return _EMPTY
+            result = children[0]
+            for other in children[1:]:
+                result = result & other
+            return result
+        own = frozenset((node,)) if data["basic"] else _EMPTY
+        if not children:
+            return own
+        if len(children) == 1 and not own:
+            return children[0]
+        result = set(own)
+        for other in children:
+            result.update(other)
+        return frozenset(result)
+
+    for comp in dg.hard_components:
+        if len(comp) == 1:
+            kill[comp[0]] = evaluate(comp[0])
+            continue
+        for _ in range(min(len(comp), 8) + 1):  # a hard cycle: bounded fixpoint
+            changed = False
+            for node in comp:
+                value = evaluate(node)
+                if kill.get(node) != value:
+                    kill[node] = value
+                    changed = True
+            if not changed:
+                break
+    return kill
+
+
+def compute_single_points(estate: Estate, dg: DependencyGraph, kill: dict[str, frozenset[str]]) -> dict[str, list[Point]]:
+    """Single points of failure of every in-scope service (see :func:`single_points`)."""
+    result: dict[str, list[Point]] = {}
+    for service in sorted(n for n, d in dg.graph.nodes(data=True) if d["kind"] == "Service"):
+        if not estate.in_scope(service):
+            continue
+        elements = kill[service] - {service}
+        if not elements:
+            continue
+        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e)) for e in elements]
+        points.sort(key=lambda p: (_KIND_ORDER.get(p.kind, 9), p.element))
+        result[service] = points
+    return result
+
+
+def single_points(estate: Estate) -> dict[str, list[Point]]:
+    """Service id -> its single points of failure, for every in-scope service that has any.
+
+    Each :class:`Point` names the failing element (component, instance, site
+    or supplier) and the dependency path from the service to it. Computed once
+    per estate and cached.
+    """
+    return estate.analysis.single_points
+
+
+def path_to(dg: DependencyGraph, kill: dict[str, frozenset[str]], start: str, element: str) -> tuple[str, ...]:
+    """A hard path from ``start`` to ``element``, following only children that ``element`` kills."""
+    succ = dg.hard_succ
+    path = [start]
+    seen = {start}
+    node = start
+    while node != element:
+        children = succ[node]
+        if element in children:
+            node = element
+        else:
+            nxt = next((c for c in children if c not in seen and element in kill.get(c, _EMPTY)), None)
+            if nxt is None:
+                break
+            node = nxt
+        seen.add(node)
+        path.append(node)
+    return tuple(path)
+
+
+def double_failures(estate: Estate, services: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Minimal cut sets of size two: pairs of elements that together, not alone, take a service down."""
+    dg = estate.analysis.graph
+    kill = estate.analysis.kill
+    succ = dg.hard_succ
+    nodes = dg.graph.nodes
+    wanted: set[str] = set()
+    stack = list(services)
+    while stack:
+        node = stack.pop()
+        if node not in wanted:
+            wanted.add(node)
+            stack.extend(succ[node])
+    pairs: dict[str, frozenset[tuple[str, str]]] = {}
+    for comp in dg.hard_components:
+        for node in comp:
+            if node not in wanted:
+                continue
+            single = kill[node]
+            known = [c for c in succ[node] if c in pairs]
+            if nodes[node]["gate"] == "or":
+                pairs[node] = _or_pairs(single, [(kill[c], pairs[c]) for c in known])
+            else:
+                found: set[tuple[str, str]] = set()
+                for child in known:
+                    for a, b in pairs[child]:
+                        if a not in single and b not in single:
+                            found.add((a, b))
+                pairs[node] = frozenset(sorted(found)[:_MAX_PAIRS]) if len(found) > _MAX_PAIRS else frozenset(found)
+    return {s: sorted(pairs.get(s, _EMPTY)) for s in services if pairs.get(s)}
+
+
+def _or_pairs(
+    single: frozenset[str], children: list[tuple[frozenset[str], frozenset[tuple[str, str]]]]
+) -> frozenset[tuple[str, str]]:
+    """Pairs that take down every alternative of an OR node, minus those a single element explains."""
+    if not children:
+        return frozenset()
+    universe: set[str] = set()
+    for s, p in children:
+        universe |= s
+        for a, b in p:
+            universe.add(a)
+            universe.add(b)
+    first_single, first_pairs = children[0]
+    candidates: set[tuple[str, str]] = set(first_pairs)
+    for a in first_single:
+        for b in universe:
+            if a != b:
+                candidates.add((a, b) if a < b else (b, a))
+    result = set()
+    for a, b in candidates:
+        if a in single or b in single:
+            continue
+        if all(a in s or b in s or (a, b) in p for s, p in children):
+            result.add((a, b))
+        if len(result) >= _MAX_PAIRS:
+            break
+    return frozenset(result)
