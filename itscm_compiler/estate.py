@@ -154,7 +154,8 @@ class Estate:
     def references(self) -> list[Reference]:
         refs = []
         for doc in self.by_id.values():
-            for path, target, kinds in iter_refs(doc.model):
+            # The loader computes each document's references once (and caches them).
+            for path, target, kinds in doc.refs if doc.refs is not None else iter_refs(doc.model):
                 refs.append(Reference(doc, path, target, kinds))
         return refs
 

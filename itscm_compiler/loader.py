@@ -7,6 +7,7 @@ are findings with the exact position, never exceptions.
 from __future__ import annotations
 
 import difflib
+import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,17 +18,53 @@ from .models import API_VERSION, KINDS, Document
 from .waivers import MARKER, Waiver
 from .waivers import scan as scan_waivers
 from .yamlread import Path as DataPath
-from .yamlread import Pos, YamlDocument, read_documents
+from .yamlread import Pos, Span, YamlDocument, read_documents
 
 
-@dataclass(slots=True)
+Ref = tuple[DataPath, str, tuple[str, ...]]  # (data path, id written, kinds it may name)
+
+
 class SourceDoc:
-    """One validated document and where each of its values came from."""
+    """One validated document and where each of its values came from.
 
-    path: str
-    index: int
-    model: Document
-    positions: dict[DataPath, Pos]
+    ``spans`` maps data paths to plain ``(line, column, key_line, key_column)``
+    tuples. A cached document keeps them marshalled until a rule first asks
+    for a location: most documents never need theirs. ``refs`` holds the
+    references inside the model, computed once while loading (None: not
+    computed, the estate then walks the model itself).
+    """
+
+    __slots__ = ("path", "index", "model", "_spans", "refs")
+
+    def __init__(
+        self,
+        path: str,
+        index: int,
+        model: Document,
+        spans: dict[DataPath, Span] | bytes,
+        refs: tuple[Ref, ...] | None = None,
+    ) -> None:
+        self.path = path
+        self.index = index
+        self.model = model
+        self._spans = spans
+        self.refs = refs
+
+    def __repr__(self) -> str:
+        return f"SourceDoc({self.path!r}, {self.index}, {self.kind} {self.id!r})"
+
+    @property
+    def spans(self) -> dict[DataPath, Span]:
+        spans = self._spans
+        if isinstance(spans, bytes):
+            spans = self._spans = marshal.loads(spans)
+        return spans  # type: ignore[return-value]
+
+    @property
+    def packed_spans(self) -> bytes:
+        """The spans marshalled, for the cache and worker processes."""
+        spans = self._spans
+        return spans if isinstance(spans, bytes) else marshal.dumps(spans)
 
     @property
     def kind(self) -> str:
@@ -37,18 +74,24 @@ class SourceDoc:
     def id(self) -> str:
         return self.model.id
 
+    @property
+    def positions(self) -> dict[DataPath, Pos]:
+        """Every value's position as ``Pos`` (built on demand)."""
+        return {path: Pos(*span) for path, span in self.spans.items()}
+
     def location(self, *data_path: str | int, key: bool = False) -> Location:
         """The position of the value at ``data_path`` (or of its key), or the nearest parent."""
         path: tuple[str | int, ...] = tuple(data_path)
-        while path not in self.positions and path:
+        spans = self.spans
+        while path not in spans and path:
             path = path[:-1]
             key = False
-        pos = self.positions.get(path)
-        if pos is None:
+        span = spans.get(path)
+        if span is None:
             return Location(self.path)
-        if key and pos.key_line:
-            return Location(self.path, pos.key_line, pos.key_column)
-        return Location(self.path, pos.line, pos.column)
+        if key and span[2]:
+            return Location(self.path, span[2], span[3])
+        return Location(self.path, span[0], span[1])
 
 
 @dataclass(slots=True)
@@ -71,31 +114,54 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     waivers: dict[str, tuple[Waiver, ...]] = field(default_factory=dict)  # by path, only files that have some
 
+    def add(self, rel: str, loaded: FileLoad) -> None:
+        """Take in what one file yielded."""
+        self.documents.extend(loaded.documents)
+        self.invalid.extend(loaded.invalid)
+        self.findings.extend(loaded.findings)
+        if loaded.waivers:
+            self.waivers[rel] = loaded.waivers
+
 
 def _finding(code: str, path: str, line: int, column: int, message: str, *related: Related) -> Finding:
     return Finding(Location(path, line, column), message, tuple(related), code=code)
 
 
-def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Finding]]:
-    """Read a file as UTF-8 text, or explain why it cannot be read."""
+def read_bytes(full: Path, rel: str, max_size: int) -> tuple[bytes | None, list[Finding]]:
+    """Read a file's bytes, refusing files above ``max_size``; problems become findings."""
     try:
-        size = full.stat().st_size
-        if size > max_size:
-            return None, [
-                _finding(
-                    "Y006",
-                    rel,
-                    1,
-                    1,
-                    f"file is {size / 1048576:.1f} MB, above the limit of {max_size / 1048576:.1f} MB: "
-                    "split it, or raise max_file_size in .itscm.yaml",
-                )
-            ]
-        raw = full.read_bytes()
+        with open(full, "rb") as handle:
+            # Read one byte more than allowed: the size is checked on what was
+            # read, so a file that grows after a stat() cannot slip through.
+            raw = handle.read(max_size + 1)
+            size = len(raw)
+            if size > max_size:
+                try:
+                    size = max(size, handle.seek(0, 2))
+                except OSError:
+                    pass
     except FileNotFoundError:
         return None, [_finding("Y005", rel, 1, 1, "file disappeared while it was being read: run the check again")]
+    except IsADirectoryError:
+        return None, [_finding("Y005", rel, 1, 1, "a folder with a YAML name: rename it")]
     except OSError as exc:
         return None, [_finding("Y005", rel, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+    if size > max_size:
+        return None, [
+            _finding(
+                "Y006",
+                rel,
+                1,
+                1,
+                f"file is {size / 1048576:.1f} MB, above the limit of {max_size / 1048576:.1f} MB: "
+                "split it, or raise max_file_size in .itscm.yaml",
+            )
+        ]
+    return raw, []
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
+    """The file's bytes as UTF-8 text, or why they are not."""
     if b"\x00" in raw[:8192]:
         return None, [_finding("Y005", rel, 1, 1, "binary file with a YAML name: remove it or rename it")]
     try:
@@ -115,9 +181,17 @@ def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Fin
     return text, []
 
 
+def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Finding]]:
+    """Read a file as UTF-8 text, or explain why it cannot be read."""
+    raw, findings = read_bytes(full, rel, max_size)
+    if raw is None:
+        return None, findings
+    return decode(raw, rel)
+
+
 def _check_envelope(doc: YamlDocument, rel: str) -> tuple[type[Document] | None, list[Finding]]:
     data = doc.data
-    start = doc.positions.get((), Pos(doc.line, 1))
+    start = doc.pos(()) or Pos(doc.line, 1)
     if not isinstance(data, dict) or ("kind" not in data and "apiVersion" not in data):
         return None, [
             _finding(
@@ -132,13 +206,13 @@ def _check_envelope(doc: YamlDocument, rel: str) -> tuple[type[Document] | None,
     findings: list[Finding] = []
     api = data.get("apiVersion")
     if api != API_VERSION:
-        pos = doc.positions.get(("apiVersion",), start)
+        pos = doc.pos(("apiVersion",), start) or start
         what = "missing apiVersion" if api is None else f"apiVersion {api!r} is not supported"
         findings.append(_finding("S002", rel, pos.line, pos.column, f"{what}: write `apiVersion: {API_VERSION}`"))
     kind = data.get("kind")
     model = KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        pos = doc.positions.get(("kind",), start)
+        pos = doc.pos(("kind",), start) or start
         if kind is None:
             message = "missing kind: add `kind:` with one of " + ", ".join(KINDS)
         else:
@@ -151,18 +225,28 @@ def _check_envelope(doc: YamlDocument, rel: str) -> tuple[type[Document] | None,
     return model, findings
 
 
-def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
-    """Read one file into ``result``: documents, invalid documents and findings."""
+@dataclass(slots=True)
+class FileLoad:
+    """What one file yields. A pure function of its path and bytes, so it can be cached."""
+
+    documents: list[SourceDoc] = field(default_factory=list)
+    invalid: list[InvalidDoc] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    waivers: tuple[Waiver, ...] = ()
+
+
+def load_bytes(raw: bytes, rel: str) -> FileLoad:
+    """Decode, parse and validate one file's bytes; every problem becomes a finding."""
+    from .estate import iter_refs
     from .validate import validate_document
 
-    text, findings = read_text(full, rel, config.max_file_size)
+    result = FileLoad()
+    text, findings = decode(raw, rel)
     result.findings.extend(findings)
     if text is None:
-        return
+        return result
     if MARKER in text:  # waivers live in comments, which the fast parser drops
-        waivers = scan_waivers(text)
-        if waivers:
-            result.waivers[rel] = waivers
+        result.waivers = scan_waivers(text)
     documents, problems = read_documents(text)
     for problem in problems:
         code = {"syntax": "Y001", "alias-bomb": "Y004", "depth": "Y004"}.get(problem.kind, "Y001")
@@ -172,7 +256,7 @@ def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
         result.findings.append(
             _finding("Y008", rel, 1, 1, f"file is {what}: add an itscm document or delete the file")
         )
-        return
+        return result
     for doc in documents:
         if doc.data is None:
             continue
@@ -192,11 +276,21 @@ def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
         if model is None:
             _remember_invalid(doc, rel, result)
         else:
-            result.documents.append(SourceDoc(rel, doc.index, model, doc.positions))
+            refs = tuple(iter_refs(model))
+            result.documents.append(SourceDoc(rel, doc.index, model, doc.spans, refs))
+    return result
 
 
-def _remember_invalid(doc: YamlDocument, rel: str, result: Loaded) -> None:
+def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
+    """Read one file into ``result``: documents, invalid documents and findings."""
+    raw, findings = read_bytes(full, rel, config.max_file_size)
+    result.findings.extend(findings)
+    if raw is not None:
+        result.add(rel, load_bytes(raw, rel))
+
+
+def _remember_invalid(doc: YamlDocument, rel: str, result: FileLoad) -> None:
     data: Any = doc.data
     if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("kind"), str):
-        pos = doc.positions.get(("id",), Pos(doc.line, 1))
+        pos = doc.pos(("id",)) or Pos(doc.line, 1)
         result.invalid.append(InvalidDoc(rel, data["kind"], data["id"], Location(rel, pos.line, pos.column)))

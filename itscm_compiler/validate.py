@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -51,7 +51,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return names
 
 
-def _data_path(loc: tuple[Any, ...], positions: dict[DataPath, Pos]) -> DataPath:
+def _data_path(loc: tuple[Any, ...], positions: Mapping[DataPath, object]) -> DataPath:
     """Follow a pydantic ``loc`` through the data, skipping union tags it adds."""
     path: DataPath = ()
     for part in loc:
@@ -103,8 +103,8 @@ def validate_document(model: type[Document], doc: YamlDocument, path: str) -> tu
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
             kind = error["type"]
-            data_path = _data_path(loc, doc.positions)
-            pos = doc.positions.get(data_path) or doc.positions.get((), Pos(doc.line, 1))
+            data_path = _data_path(loc, doc.spans)
+            pos = doc.pos(data_path) or doc.pos(()) or Pos(doc.line, 1)
             if kind in ("extra_forbidden", "missing") and pos.key_line:
                 line, column = pos.key_line, pos.key_column
             else:

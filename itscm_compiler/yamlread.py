@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.cli
     from ruamel.yaml.loader import BaseLoader as _Loader  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
+# (line, column, key line, key column), 1-based; plain tuples because a large
+# estate has millions of them and they cross process and cache boundaries.
+Span = tuple[int, int, int, int]
 
 MAX_DEPTH = 200
 MAX_NODES = 1_000_000
@@ -69,9 +72,19 @@ class YamlDocument:
 
     index: int
     data: Any
-    positions: dict[Path, Pos]
+    spans: dict[Path, Span]
     line: int
     problems: list[YamlProblem] = field(default_factory=list)
+
+    @property
+    def positions(self) -> dict[Path, Pos]:
+        """The spans as ``Pos`` values (built on demand: error paths and small files only)."""
+        return {path: Pos(*span) for path, span in self.spans.items()}
+
+    def pos(self, path: Path, default: Pos | None = None) -> Pos | None:
+        """The position of one value, or ``default``."""
+        span = self.spans.get(path)
+        return Pos(*span) if span is not None else default
 
 
 class _Abort(Exception):
@@ -109,7 +122,7 @@ def resolve_plain(text: str) -> Any:
 
 class _Walker:
     def __init__(self) -> None:
-        self.positions: dict[Path, Pos] = {}
+        self.spans: dict[Path, Span] = {}
         self.problems: list[YamlProblem] = []
         self.budget = MAX_NODES
 
@@ -160,7 +173,7 @@ class _Walker:
                     mark.column + 1,
                 )
             )
-        self.positions[path] = Pos(mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
+        self.spans[path] = (mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if isinstance(node, SequenceNode):
@@ -264,7 +277,7 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
                     problem.line, problem.column = node.start_mark.line + 1, node.start_mark.column + 1
                 return documents, [problem]
             documents.append(
-                YamlDocument(index, data, walker.positions, node.start_mark.line + 1, walker.problems)
+                YamlDocument(index, data, walker.spans, node.start_mark.line + 1, walker.problems)
             )
             index += 1
     except YAMLError as exc:
