@@ -1,11 +1,11 @@
 """Load every discovered file: through the cache, and in worker processes for large estates.
 
-Files are independent until the estate is built, so a large estate is read by
-a few worker processes in chunks (YAML parsing and validation are pure Python
-work that threads could not share). Each worker returns compact pickles (the
-cache's own entry format), so a cache hit crosses the process boundary without
-being unpickled and pickled again. Small estates, the pre-commit case, are read
-in-process: starting workers would cost more than it saves.
+The main process reads each file, looks its bytes up in the cache and decodes
+the hits. The misses are loaded in-process when they are few (the pre-commit
+case: starting workers would cost more than it saves) and by a few worker
+processes in chunks when there are many (YAML parsing and validation are pure
+Python work that threads could not share). Workers return each result as the
+cache's own compact pickle, which the main process both decodes and stores.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from .cache import LoadCache, decode_or_none, encode
+from .cache import LoadCache, decode_or_none, encode, entry_key
 from .config import Config
 from .loader import FileLoad, Loaded, load_bytes, read_bytes
 
-PARALLEL_FROM = 1500  # files; below this, starting workers costs more than it saves
+PARALLEL_FROM = 1500  # files to load; below this, starting workers costs more than it saves
 MAX_WORKERS = 4
 
 
@@ -38,30 +38,17 @@ def worker_count(files: int) -> int:
     return max(1, min(cpus, MAX_WORKERS))
 
 
-def _load_one(root: Path, rel: str, max_size: int, cache: LoadCache | None) -> tuple[FileLoad | None, bytes | None]:
-    """One file's result, either as an object or (from the cache) as a payload to decode."""
-    raw, findings = read_bytes(root / rel, rel, max_size)
-    if raw is None:
-        return FileLoad(findings=findings), None  # unreadable now: never cached
-    if cache is None:
-        return load_bytes(raw, rel), None
-    key = cache.key(rel, raw)
-    payload = cache.get(key)
-    if payload is not None:
-        return None, payload
-    result = load_bytes(raw, rel)
-    cache.put(key, encode(result))
-    return result, None
-
-
-def _chunk_worker(root: Path, rels: list[str], max_size: int, cache: LoadCache | None) -> tuple[list[bytes], set[str], int]:
-    """Run in a worker: every file of the chunk as a payload, plus the cache keys used."""
+def _chunk_worker(root: str, rels: list[str], max_size: int, salt: bytes | None) -> list[tuple[bytes, bytes | None]]:
+    """Run in a worker: (payload, cache key or None) for every file of the chunk."""
     gc.disable()  # many small objects and no cycles: the collector would only cost time
-    payloads = []
+    out: list[tuple[bytes, bytes | None]] = []
     for rel in rels:
-        result, payload = _load_one(root, rel, max_size, cache)
-        payloads.append(payload if payload is not None else encode(result))  # type: ignore[arg-type]
-    return payloads, (cache.used if cache else set()), (cache.written if cache else 0)
+        raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
+        if raw is None:
+            out.append((encode(FileLoad(findings=findings)), None))  # unreadable now: never cached
+        else:
+            out.append((encode(load_bytes(raw, rel)), entry_key(salt, rel, raw) if salt is not None else None))
+    return out
 
 
 def _chunks(items: list[str], count: int) -> Iterator[list[str]]:
@@ -70,63 +57,90 @@ def _chunks(items: list[str], count: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _load_parallel(
-    root: Path, files: list[str], config: Config, cache: LoadCache | None, workers: int, loaded: Loaded
-) -> bool:
-    """Load with worker processes; False when processes are unavailable (then load in-process)."""
+def _load_parallel(root: str, rels: list[str], max_size: int, cache: LoadCache | None, workers: int) -> list[FileLoad] | None:
+    """Load ``rels`` with worker processes; None when processes are unavailable."""
     import concurrent.futures
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    # fork shares the already imported modules; spawn would import everything again.
-    context = multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
+    # fork shares the modules already imported; spawn would import everything again.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else None
+    results: list[FileLoad] = []
+    salt = cache.salt if cache else None  # all a worker needs to compute keys
     try:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(_chunk_worker, root, chunk, config.max_file_size, cache)
-                for chunk in _chunks(files, workers * 6)
-            ]
-            start = 0
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt) for chunk in _chunks(rels, workers * 6)]
+            position = 0
             for future in futures:
-                payloads, used, written = future.result()
-                for payload in payloads:
-                    rel = files[start]
-                    start += 1
+                for payload, key in future.result():
+                    rel = rels[position]
+                    position += 1
                     result = decode_or_none(payload, rel)
-                    if result is None:  # verified yet unreadable (another pickle format): rebuild
-                        result, _ = _load_one(root, rel, config.max_file_size, None)
-                    loaded.add(rel, result)  # type: ignore[arg-type]
-                if cache is not None:
-                    cache.used |= used
-                    cache.written += written
+                    if result is None:  # pragma: no cover - our own payload always decodes
+                        return None
+                    if key is not None and cache is not None:
+                        cache.put(key, payload)
+                    results.append(result)
     except (OSError, concurrent.futures.process.BrokenProcessPool):
-        return False
-    return True
+        return None
+    return results
+
+
+def _load_here(root: str, rel: str, raw: bytes | None, max_size: int, cache: LoadCache | None) -> FileLoad:
+    if raw is None:
+        raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
+        if raw is None:
+            return FileLoad(findings=findings)
+    result = load_bytes(raw, rel)
+    if cache is not None:
+        cache.put(cache.key(rel, raw), encode(result))
+    return result
 
 
 def load_all(root: Path, files: list[str], config: Config, use_cache: bool = True) -> Loaded:
     """Every file's documents, invalid documents, findings and waivers, in the order given."""
-    loaded = Loaded(files=list(files))
     cache = LoadCache.open(config) if use_cache else None
-    workers = worker_count(len(files))
+    base = str(root)  # plain strings: pathlib costs more than reading a small file
+    max_size = config.max_file_size
+    results: list[FileLoad | None] = [None] * len(files)
+    misses: list[tuple[int, bytes | None]] = []  # (index, bytes when already read)
     # Building many small objects: the cyclic collector finds nothing to free
     # here and would otherwise run hundreds of times (measured: half the time).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        done = workers > 1 and _load_parallel(root, list(files), config, cache, workers, loaded)
-        if not done:
-            loaded = Loaded(files=list(files))
-            for rel in files:
-                result, payload = _load_one(root, rel, config.max_file_size, cache)
-                if payload is not None:
-                    result = decode_or_none(payload, rel)
-                    if result is None:  # verified yet unreadable (another pickle format): rebuild
-                        result, _ = _load_one(root, rel, config.max_file_size, None)
-                loaded.add(rel, result)  # type: ignore[arg-type]
+        if cache is None or cache.empty:
+            misses = [(i, None) for i in range(len(files))]
+        else:
+            for i, rel in enumerate(files):
+                raw, findings = read_bytes(os.path.join(base, rel), rel, max_size)
+                if raw is None:
+                    results[i] = FileLoad(findings=findings)
+                    continue
+                payload = cache.get(cache.key(rel, raw))
+                hit = decode_or_none(payload, rel) if payload is not None else None
+                if hit is None:
+                    misses.append((i, raw))
+                else:
+                    results[i] = hit
+        workers = worker_count(len(misses))
+        loaded = None
+        if workers > 1:
+            loaded = _load_parallel(base, [files[i] for i, _ in misses], max_size, cache, workers)
+        if loaded is None:
+            loaded = [_load_here(base, files[i], raw, max_size, cache) for i, raw in misses]
+        for (i, _), result in zip(misses, loaded):
+            results[i] = result
     finally:
+        # Everything built so far lives as long as the estate: move it out of
+        # the youngest generation without a traversal (freeze, then unfreeze
+        # into the oldest), or the next collection would walk millions of objects.
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
-    if cache is not None and cache.written:
-        cache.prune(cache.used)
-    return loaded
+    if cache is not None:
+        cache.flush()
+    out = Loaded(files=list(files))
+    for rel, result in zip(files, results):
+        out.add(rel, result)  # type: ignore[arg-type]
+    return out

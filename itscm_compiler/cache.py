@@ -30,8 +30,10 @@ from .diagnostics import Finding, Location
 from .loader import FileLoad, InvalidDoc, SourceDoc
 
 CACHE_DIR = ".itscm-cache"
-_MAGIC = b"ITSCMC1\n"
+_MAGIC = b"ITSCMP2\n"
+_KEY = 20
 _MAC_SIZE = 32
+_HEAD = _KEY + _MAC_SIZE + 4
 _SOURCE_SALT: bytes | None = None
 
 
@@ -77,15 +79,33 @@ def _source_salt() -> bytes:
     return _SOURCE_SALT
 
 
+def entry_key(salt: bytes, rel: str, raw: bytes) -> bytes:
+    """The content address of a file: its path and bytes under the salt."""
+    digest = hashlib.blake2b(salt, digest_size=_KEY)
+    digest.update(rel.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(raw)
+    return digest.digest()
+
+
 class LoadCache:
-    """Verified per-file entries in one folder; every failure means "not cached"."""
+    """Verified entries kept in a few pack files; every failure means "not cached".
+
+    Creating a file costs far more than reading one, so a run writes all its
+    new entries into one new pack. When packs pile up or hold mostly stale
+    entries, the used entries are compacted into a single pack.
+    """
 
     def __init__(self, directory: Path, secret: bytes, salt: bytes) -> None:
         self.directory = directory
         self.secret = secret
         self.salt = salt
-        self.used: set[str] = set()
-        self.written = 0
+        self.entries: dict[bytes, tuple[bytes, memoryview]] = {}  # key -> (mac, payload), unverified
+        self.packs: list[str] = []
+        self.stored = 0  # bytes in the packs read
+        self.used: dict[bytes, bytes] = {}  # key -> verified payload, used by this run
+        self.new: dict[bytes, bytes] = {}
+        self._read_packs()
 
     @classmethod
     def open(cls, config: Config) -> LoadCache | None:
@@ -96,65 +116,99 @@ class LoadCache:
         if secret is None:
             return None
         salt = _source_salt() + str(config.max_file_size).encode()
-        return cls(config.root / CACHE_DIR / "v1", secret, salt)
+        return cls(config.root / CACHE_DIR / "v2", secret, salt)
 
-    def key(self, rel: str, raw: bytes) -> str:
-        digest = hashlib.blake2b(self.salt, digest_size=20)
-        digest.update(rel.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-        digest.update(raw)
-        return digest.hexdigest()
+    @property
+    def empty(self) -> bool:
+        return not self.entries
 
-    def _mac(self, key: str, payload: bytes) -> bytes:
-        return hmac.new(self.secret, key.encode() + payload, hashlib.sha256).digest()
-
-    def get(self, key: str) -> bytes | None:
-        """The verified payload stored under ``key``, or None."""
-        self.used.add(key)
-        path = self.directory / key
+    def _read_packs(self) -> None:
         try:
-            if path.is_symlink():
-                return None
-            blob = path.read_bytes()
+            names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
         except OSError:
+            return
+        for name in names:
+            try:  # O_NOFOLLOW: a link planted in the cache folder is not read
+                fd = os.open(os.path.join(self.directory, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                with os.fdopen(fd, "rb") as handle:
+                    blob = handle.read()
+            except OSError:
+                continue
+            self.packs.append(name)
+            self.stored += len(blob)
+            self._parse(memoryview(blob))
+
+    def _parse(self, view: memoryview) -> None:
+        if view[: len(_MAGIC)] != _MAGIC:
+            return
+        offset = len(_MAGIC)
+        end = len(view)
+        while offset + _HEAD <= end:  # a truncated tail is simply not read
+            key = bytes(view[offset : offset + _KEY])
+            mac = bytes(view[offset + _KEY : offset + _KEY + _MAC_SIZE])
+            size = int.from_bytes(view[offset + _KEY + _MAC_SIZE : offset + _HEAD], "big")
+            start = offset + _HEAD
+            if start + size > end:
+                return
+            self.entries[key] = (mac, view[start : start + size])
+            offset = start + size
+
+    def key(self, rel: str, raw: bytes) -> bytes:
+        return entry_key(self.salt, rel, raw)
+
+    def _mac(self, key: bytes, payload: bytes | memoryview) -> bytes:
+        return hmac.new(self.secret, key + payload, hashlib.sha256).digest()
+
+    def get(self, key: bytes) -> bytes | None:
+        """The verified payload stored under ``key``, or None."""
+        entry = self.entries.get(key)
+        if entry is None:
             return None
-        head = len(_MAGIC) + _MAC_SIZE
-        if len(blob) < head or not blob.startswith(_MAGIC):
+        mac, view = entry
+        payload = bytes(view)
+        if not hmac.compare_digest(mac, self._mac(key, payload)):
             return None
-        payload = blob[head:]
-        if not hmac.compare_digest(blob[len(_MAGIC) : head], self._mac(key, payload)):
-            return None
+        self.used[key] = payload
         return payload
 
-    def put(self, key: str, payload: bytes) -> None:
-        """Store ``payload`` atomically; a cache that cannot be written is no cache."""
-        self.used.add(key)
+    def put(self, key: bytes, payload: bytes) -> None:
+        """Remember a new entry; ``flush`` writes them."""
+        self.used[key] = payload
+        if key not in self.entries:
+            self.new[key] = payload
+
+    def flush(self) -> None:
+        """Write this run's new entries as one pack; compact when packs pile up or go stale."""
+        if not self.new:
+            return
+        live = sum(len(p) for p in self.used.values())
+        if len(self.packs) >= 8 or self.stored > 2 * live + (1 << 20):
+            if self._write(self.used):
+                for name in self.packs:
+                    try:
+                        os.unlink(os.path.join(self.directory, name))
+                    except OSError:
+                        pass
+        else:
+            self._write(self.new)
+
+    def _write(self, entries: dict[bytes, bytes]) -> bool:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# itscm's cache: never commit it\n*\n", encoding="utf-8")
-            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(_MAGIC + self._mac(key, payload) + payload)
-            os.replace(tmp, self.directory / key)
-            self.written += 1
+            name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
+            tmp = self.directory / f".{name}.tmp"
+            with open(tmp, "wb") as handle:
+                handle.write(_MAGIC)
+                for key, payload in entries.items():
+                    handle.write(key + self._mac(key, payload) + len(payload).to_bytes(4, "big"))
+                    handle.write(payload)
+            os.replace(tmp, self.directory / name)
         except OSError:
-            pass
-
-    def prune(self, used: set[str]) -> None:
-        """Drop entries no file needs any more, once they clearly outnumber the used ones."""
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        if len(names) <= 2 * len(used) + 64:
-            return
-        for name in names:
-            if name not in used:
-                try:
-                    os.unlink(self.directory / name)
-                except OSError:
-                    pass
+            return False
+        return True
 
 
 def encode(loaded: FileLoad) -> bytes:

@@ -127,7 +127,7 @@ def _finding(code: str, path: str, line: int, column: int, message: str, *relate
     return Finding(Location(path, line, column), message, tuple(related), code=code)
 
 
-def read_bytes(full: Path, rel: str, max_size: int) -> tuple[bytes | None, list[Finding]]:
+def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None, list[Finding]]:
     """Read a file's bytes, refusing files above ``max_size``; problems become findings."""
     try:
         with open(full, "rb") as handle:
