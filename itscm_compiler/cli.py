@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rules": ("itscm_compiler.commands.rules", "rules", "List the rule catalogue."),
     "explain": ("itscm_compiler.commands.rules", "explain", "Explain one rule: what, why, an example, the fix."),
     "schema": ("itscm_compiler.commands.schema", "schema", "Write or check the JSON Schemas in schema/."),
+    "fmt": ("itscm_compiler.commands.fmt", "fmt", "Rewrite YAML in the canonical layout, keeping comments."),
+    "review": ("itscm_compiler.commands.review", "review", "Record a plan review (date and reviewer), keeping comments."),
     "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
     "init": ("itscm_compiler.commands.init", "init", "Scaffold a new continuity repository."),
     "new": ("itscm_compiler.commands.new", "new", "Write a new document of a kind from a template."),

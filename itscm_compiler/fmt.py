@@ -1,0 +1,85 @@
+"""``itscm fmt``: rewrite YAML files in the canonical layout, keeping every comment.
+
+The layout is described in roundtrip.py. A file that cannot be formatted
+safely (bad YAML, an edit that would touch data or comments) is reported and
+left as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, load_config
+from .discovery import discover
+from .loader import read_text
+from .roundtrip import EditError, check_same, dump_all, load_all
+
+
+@dataclass
+class FmtResult:
+    """Files looked at, those that (would) change, and those that could not be formatted."""
+
+    checked: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def format_text(text: str) -> str:
+    """``text`` in canonical layout; raises EditError when that is not safe."""
+    documents = load_all(text)
+    if all(document is None for document in documents):
+        return text  # empty or only comments: nothing to lay out (lint reports it)
+    result = dump_all(documents)
+    check_same(text, result)
+    return result
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` in one step, so an interrupted write never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_files(root: Path, paths: tuple[str, ...] = (), check: bool = False, config: Config | None = None) -> FmtResult:
+    """Format the YAML files under ``paths`` (default: the configured roots) of the repository at ``root``."""
+    root = root.resolve()
+    config = config or load_config(root)
+    found = discover(config, tuple(_relative(root, p) for p in paths))
+    result = FmtResult()
+    for rel in found.files:
+        full = root / rel
+        text, problems = read_text(full, rel, config.max_file_size)
+        if text is None:
+            result.problems.extend((rel, p.message) for p in problems)
+            continue
+        result.checked.append(rel)
+        try:
+            formatted = format_text(text)
+        except EditError as exc:
+            result.problems.append((rel, str(exc)))
+            continue
+        if formatted == text:
+            continue
+        result.changed.append(rel)
+        if not check:
+            write_atomically(full, formatted)
+    return result
+
+
+def _relative(root: Path, path: str) -> str:
+    full = Path(path).resolve()
+    try:
+        rel = full.relative_to(root).as_posix()
+    except ValueError:
+        return path
+    return "." if rel == "." else rel

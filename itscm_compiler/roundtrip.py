@@ -1,0 +1,198 @@
+"""Comment-preserving YAML edits (ruamel.yaml round-trip), for ``itscm fmt`` and ``itscm review``.
+
+Never used on the lint read path: round-trip loading is far slower than the
+fast loader in yamlread.py. Every write is checked: the data and the comments
+of the result must equal those of the original, or nothing is written.
+
+The canonical layout:
+
+* 2-space indentation for mappings; list dashes indented 2 under their key;
+* documents separated by a ``---`` line, none before the first document;
+* at most one blank line in a row, none at the start or end of a document;
+* no trailing whitespace; one newline at the end of the file;
+* a standalone comment is indented like the lines around it;
+* key order, quoting, flow collections and block scalars as written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Iterator
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .yamlread import read_documents
+
+
+class EditError(Exception):
+    """The file cannot be edited safely; the message says why and what to do."""
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long lines: the layout is the author's
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _split_preamble(text: str) -> str:
+    """Drop a ``---`` that only follows leading comments: ruamel would drop those comments."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped == "---":
+            return "".join(lines[:number] + lines[number + 1 :])
+        return text
+    return text
+
+
+def load_all(text: str) -> list[Any]:
+    """Every document of ``text`` as round-trip data (comments attached)."""
+    try:
+        return list(_yaml().load_all(_split_preamble(text)))
+    except YAMLError as exc:
+        raise EditError(f"not valid YAML, fix it first (itscm lint shows where): {exc}".replace("\n", " ")) from exc
+
+
+def dump_all(documents: list[Any]) -> str:
+    """The documents in canonical layout."""
+    out = io.StringIO()
+    _yaml().dump_all(documents, out)
+    return layout(out.getvalue())
+
+
+def _nodes(text: str) -> Iterator[Node]:
+    try:
+        from ruamel.yaml.cyaml import CBaseLoader as Loader
+    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+        from ruamel.yaml.loader import BaseLoader as Loader  # type: ignore[assignment]
+    loader = Loader(text)
+    try:
+        while loader.check_node():
+            stack = [loader.get_node()]
+            while stack:
+                node = stack.pop()
+                yield node
+                if isinstance(node, SequenceNode):
+                    stack.extend(node.value)
+                elif isinstance(node, MappingNode):
+                    for key, value in node.value:
+                        stack.extend((key, value))
+    finally:
+        loader.dispose()
+
+
+def scalar_lines(text: str) -> frozenset[int]:
+    """0-based numbers of the lines that continue a multi-line scalar (their text is data)."""
+    protected: set[int] = set()
+    for node in _nodes(text):
+        if isinstance(node, ScalarNode) and node.end_mark.line > node.start_mark.line:
+            end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
+            protected.update(range(node.start_mark.line + 1, end))
+    return frozenset(protected)
+
+
+def _comment_start(line: str) -> int:
+    """Where a comment starts in one line outside multi-line scalars, or -1."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            if char == "'":
+                if line[index + 1 : index + 2] == "'":
+                    index += 1
+                else:
+                    quote = ""
+        elif quote == '"':
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = ""
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return index
+        elif char in "'\"" and (index == 0 or line[index - 1] in " \t[{,:-?"):
+            quote = char
+        index += 1
+    return -1
+
+
+def comments(text: str) -> list[str]:
+    """Every comment of ``text``, from ``#`` to the end of its line, in order."""
+    protected = scalar_lines(text)
+    found = []
+    for number, line in enumerate(text.splitlines()):
+        if number in protected:
+            continue
+        start = _comment_start(line)
+        if start >= 0:
+            found.append(line[start:].rstrip())
+    return found
+
+
+_INDENT_RE = re.compile(r" *")
+
+
+def _indent(line: str) -> int:
+    return len(_INDENT_RE.match(line).group())  # type: ignore[union-attr]
+
+
+def layout(text: str) -> str:
+    """Apply the blank-line, whitespace and comment-indentation policy outside scalars."""
+    protected = scalar_lines(text)
+    lines = text.splitlines()
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        if number in protected:
+            out.append(line)
+            continue
+        line = line.rstrip()
+        if not line:
+            if out and out[-1] != "" and out[-1] != "---":
+                out.append("")
+            continue
+        if line == "---":
+            while out and out[-1] == "":
+                out.pop()
+            if not out:
+                continue  # no separator before the first document
+        elif line.lstrip().startswith("#"):
+            line = " " * _comment_indent(lines, number, protected, _indent(line)) + line.lstrip()
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _comment_indent(lines: list[str], number: int, protected: frozenset[int], column: int) -> int:
+    """Indent a standalone comment like its neighbours, keeping where it belongs when they differ."""
+
+    def content(step: int) -> int:
+        index = number + step
+        while 0 <= index < len(lines):
+            text = lines[index]
+            if index in protected or (text.strip() and not text.lstrip().startswith("#")):
+                return 0 if text.strip() == "---" else _indent(text)
+            index += step
+        return 0
+
+    before, after = content(-1), content(1)
+    if after >= before:
+        return after
+    return min(max(column, after), before)
+
+
+def check_same(original: str, result: str) -> None:
+    """Refuse a result whose data or comments differ from the original's."""
+    if comments(original) != comments(result):
+        raise EditError("the edit would change or lose comments: file left unchanged (please report this)")
+    before, problems = read_documents(original)
+    after, later = read_documents(result)
+    if problems or later or [d.data for d in before] != [d.data for d in after]:
+        raise EditError("the edit would change the data: file left unchanged (please report this)")

@@ -1,0 +1,242 @@
+"""``itscm fmt`` and ``itscm review``: comment-preserving edits through ruamel.yaml round-trip."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from itscm_compiler.fmt import format_text
+
+from .conftest import ROOT, run_itscm, write_tree
+
+PEOPLE = """\
+apiVersion: itscm/v1
+kind: Person
+id: ann
+name: Ann
+---
+apiVersion: itscm/v1
+kind: Person
+id: bob
+name: Bob
+---
+apiVersion: itscm/v1
+kind: Team
+id: ops
+members: [ann, bob]
+"""
+
+# Every comment form: before the first ---, at the end of lines, standalone at
+# odd indentation, in a flow context, after a block scalar; and text that only
+# looks like a comment (inside a block scalar and inside quotes).
+PLAN = """\
+# yaml-language-server: $schema=../schema/itscm.schema.json
+# The payments disaster-recovery plan.
+---
+apiVersion: itscm/v1   # always v1
+kind: Plan
+id: payments-dr
+name: "Payments: DR # not a comment"    # quoted on purpose
+roles:
+    - id: lead   # the incident lead
+      primary: 'ann'
+        # backup chosen by the board
+      backup: bob
+procedure:
+- id: s1
+  title: Fail over # first
+  instructions: |
+    # not a comment: part of the text
+
+
+    run `failover --now`   # also text
+  waits_for: [ ]   # nothing to wait for
+# after the procedure
+
+
+# two blank lines above collapse to one
+---
+apiVersion: itscm/v1
+kind: Plan
+id: orders-dr
+# no review block yet
+services: []
+"""
+
+PLAN_COMMENTS = [
+    "# yaml-language-server: $schema=../schema/itscm.schema.json",
+    "# The payments disaster-recovery plan.",
+    "# always v1",
+    "# quoted on purpose",
+    "# the incident lead",
+    "# backup chosen by the board",
+    "# first",
+    "# nothing to wait for",
+    "# after the procedure",
+    "# two blank lines above collapse to one",
+    "# no review block yet",
+]
+
+FORMATTED = """\
+# yaml-language-server: $schema=../schema/itscm.schema.json
+# The payments disaster-recovery plan.
+apiVersion: itscm/v1   # always v1
+kind: Plan
+id: payments-dr
+name: "Payments: DR # not a comment"    # quoted on purpose
+roles:
+  - id: lead     # the incident lead
+    primary: 'ann'
+    # backup chosen by the board
+    backup: bob
+procedure:
+  - id: s1
+    title: Fail over # first
+    instructions: |
+      # not a comment: part of the text
+
+
+      run `failover --now`   # also text
+    waits_for: []  # nothing to wait for
+# after the procedure
+
+# two blank lines above collapse to one
+---
+apiVersion: itscm/v1
+kind: Plan
+id: orders-dr
+# no review block yet
+services: []
+"""
+
+
+def comment_lines(text: str) -> list[str]:
+    """The comments of the fixtures above: ``#`` after a space or at a line start, outside the block text."""
+    found = []
+    for line in text.splitlines():
+        if "not a comment: part" in line or "also text" in line:
+            continue
+        match = re.search(r"(?:^|\s)(#.*)$", line.replace("# not a comment\"", ""))
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def estate(repo: Path) -> Path:
+    return write_tree(repo, {"plans/people.yaml": PEOPLE, "plans/dr.yaml": PLAN})
+
+
+def test_fixture_comments_are_what_we_think() -> None:
+    assert comment_lines(PLAN) == PLAN_COMMENTS
+
+
+def test_fmt_exact_layout_keeps_every_comment_and_is_idempotent() -> None:
+    once = format_text(PLAN)
+    assert once == FORMATTED
+    assert comment_lines(once) == PLAN_COMMENTS
+    assert format_text(once) == once
+
+
+def test_fmt_cli_check_then_write_then_check(repo: Path) -> None:
+    estate(repo)
+    lint_before = _findings(repo)
+    done = run_itscm("fmt", "--check", "--root", str(repo))
+    assert done.returncode == 1
+    assert "plans/dr.yaml: would reformat" in done.stdout
+    assert "people.yaml" not in done.stdout
+    assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == PLAN  # --check writes nothing
+    done = run_itscm("fmt", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == FORMATTED
+    again = run_itscm("fmt", "--check", "--root", str(repo))
+    assert again.returncode == 0 and "0 of 2 file(s)" in again.stdout
+    # The data did not change: lint finds the same problems (lines may move).
+    assert _findings(repo) == lint_before
+
+
+def _findings(repo: Path) -> list[tuple[str, str, str]]:
+    done = run_itscm("lint", "--format", "json", "--root", str(repo), "--today", "2026-11-24")
+    return [(d["code"], d["path"], d["fingerprint"]) for d in json.loads(done.stdout)["diagnostics"]]
+
+
+def test_fmt_leaves_a_broken_file_alone(repo: Path) -> None:
+    broken = "apiVersion: itscm/v1\nkind: Plan\nid: x\nroles: [a, b\n"
+    write_tree(repo, {"plans/broken.yaml": broken, "plans/empty.yaml": "# only a comment\n"})
+    done = run_itscm("fmt", "--root", str(repo))
+    assert done.returncode == 1
+    assert "plans/broken.yaml: cannot format: not valid YAML" in done.stderr
+    assert (repo / "plans/broken.yaml").read_text(encoding="utf-8") == broken
+    assert (repo / "plans/empty.yaml").read_text(encoding="utf-8") == "# only a comment\n"
+
+
+def test_fmt_paths_limit_what_is_formatted(repo: Path) -> None:
+    estate(repo)
+    write_tree(repo, {"services/s.yaml": "apiVersion: itscm/v1\nkind: Site\nid: dc\n\n\n"})
+    done = run_itscm("fmt", "services", "--root", str(repo), cwd=repo)
+    assert done.returncode == 0
+    assert (repo / "services/s.yaml").read_text(encoding="utf-8") == "apiVersion: itscm/v1\nkind: Site\nid: dc\n"
+    assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == PLAN
+
+
+def test_fmt_check_passes_on_the_example_estate() -> None:
+    done = run_itscm("fmt", "--check")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_review_updates_the_block_keeping_comments_and_quoting(repo: Path) -> None:
+    text = FORMATTED.replace(
+        "# after the procedure\n",
+        "review:\n  # reviewed yearly\n  last_reviewed: '2025-01-10'  # quoted stays quoted\n  by: ann\n"
+        "  status: approved\n# after the procedure\n",
+    )
+    write_tree(repo, {"plans/people.yaml": PEOPLE, "plans/dr.yaml": text})
+    done = run_itscm("review", "payments-dr", "--by", "bob", "--date", "2026-11-20", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "plans/dr.yaml: review of payments-dr recorded: 2026-11-20 by bob\n"
+    after = (repo / "plans/dr.yaml").read_text(encoding="utf-8")
+    assert after == text.replace("'2025-01-10'", "'2026-11-20'").replace("  by: ann\n", "  by: bob\n")
+    assert comment_lines(after) == comment_lines(text)
+
+
+def test_review_creates_the_block_when_missing(repo: Path) -> None:
+    estate(repo)
+    done = run_itscm("review", "orders-dr", "--by", "ann", "--date", "2026-11-21", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    after = (repo / "plans/dr.yaml").read_text(encoding="utf-8")
+    assert after == FORMATTED + "review:\n  last_reviewed: 2026-11-21\n  by: ann\n"
+    assert comment_lines(after) == PLAN_COMMENTS
+    lint = run_itscm("lint", "--root", str(repo), "--today", "2026-11-24")
+    assert "'orders-dr'" not in lint.stdout, lint.stdout  # the new block is valid and counts
+    assert not re.search(r"plans/dr.yaml:\S+ error", lint.stdout), lint.stdout
+    again = run_itscm("review", "orders-dr", "--by", "ann", "--date", "2026-11-21", "--root", str(repo))
+    assert again.returncode == 0 and "already recorded" in again.stdout
+
+
+def test_review_refuses_unknown_plan_and_person(repo: Path) -> None:
+    estate(repo)
+    done = run_itscm("review", "payments-d", "--by", "ann", "--root", str(repo))
+    assert done.returncode == 2
+    assert "no plan 'payments-d': did you mean 'payments-dr'?" in done.stderr
+    done = run_itscm("review", "ann", "--by", "ann", "--root", str(repo))
+    assert done.returncode == 2 and "'ann' is a Person, not a plan" in done.stderr
+    done = run_itscm("review", "payments-dr", "--by", "bobb", "--root", str(repo))
+    assert done.returncode == 2 and "no person 'bobb': did you mean 'bob'?" in done.stderr
+    done = run_itscm("review", "payments-dr", "--by", "bob", "--date", "20/11/2026", "--root", str(repo))
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr
+    assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == PLAN
+
+
+def test_lint_never_imports_the_round_trip_machinery(repo: Path) -> None:
+    estate(repo)
+    code = (
+        "import sys; from pathlib import Path; from itscm_compiler.pipeline import lint; "
+        f"lint(Path({str(repo)!r})); "
+        "bad = [m for m in ('itscm_compiler.roundtrip', 'itscm_compiler.fmt', 'itscm_compiler.review') "
+        "if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
