@@ -10,6 +10,7 @@ import re
 
 from . import exercises, freshness, gitstale, references, syntax, targets, waivers
 from . import graph, graph_targets  # noqa: I001 - own line: fewer merge conflicts
+from . import coverage, people, plans, risk, scenarios, steps  # noqa: I001 - own line: fewer merge conflicts
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -55,6 +56,39 @@ RULES: tuple[Rule, ...] = (
     graph_targets.supplier_rto_too_weak,
     graph_targets.supplier_rpo_too_weak,
     graph_targets.recovery_chain_exceeds_rto,
+    coverage.duplicate_bia,
+    coverage.duplicate_scope,
+    plans.plan_without_triggers,
+    plans.plan_without_invoker,
+    plans.plan_without_roles,
+    plans.plan_without_escalation,
+    plans.plan_without_communication,
+    plans.plan_without_steps,
+    plans.plan_without_services,
+    plans.escalation_out_of_order,
+    plans.plan_without_failback,
+    plans.role_without_backup,
+    plans.role_backup_is_primary,
+    people.inactive_person_on_duty,
+    people.inactive_person_listed,
+    steps.step_without_role,
+    steps.step_without_estimate,
+    steps.unknown_plan_role,
+    steps.unknown_waits_for,
+    steps.step_cycle,
+    steps.duplicate_step_id,
+    steps.duplicate_role_id,
+    people.team_without_on_call,
+    people.team_without_escalation,
+    people.escalation_is_on_call,
+    scenarios.threat_without_plan,
+    risk.risk_untreated,
+    risk.mitigate_without_mitigations,
+    risk.residual_above_inherent,
+    risk.accepted_above_appetite,
+    risk.risk_without_owner,
+    risk.residual_above_appetite,
+    risk.residual_not_assessed,
 )
 
 _CODE_RE = re.compile(r"[A-Z]\d{3}\Z")
