@@ -56,6 +56,8 @@ RULES: tuple[Rule, ...] = (
     graph_targets.supplier_rto_too_weak,
     graph_targets.supplier_rpo_too_weak,
     graph_targets.recovery_chain_exceeds_rto,
+    coverage.service_without_bia,
+    coverage.service_without_plan,
     coverage.duplicate_bia,
     coverage.duplicate_scope,
     plans.plan_without_triggers,
