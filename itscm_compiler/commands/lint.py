@@ -22,9 +22,15 @@ from .options import root_option, today_option
     help="Output format: text for people, json (stable, versioned), sarif for code scanning, "
     "github for workflow annotations.",
 )
+@click.option(
+    "--since",
+    metavar="REF",
+    help="PR mode: report only the diagnostics that the change since REF (a branch, tag or commit) "
+    "introduced; exit 1 only on new errors.",
+)
 @root_option
 @today_option
-def lint(paths: tuple[str, ...], fmt: str, root: Path, today: dt.date | None) -> None:
+def lint(paths: tuple[str, ...], fmt: str, since: str | None, root: Path, today: dt.date | None) -> None:
     """Run every check; report diagnostics in PATHS (default: all).
 
     The whole estate is always loaded, so cross-file checks see everything;
@@ -35,8 +41,19 @@ def lint(paths: tuple[str, ...], fmt: str, root: Path, today: dt.date | None) ->
     from ..pipeline import lint as run_lint
     from ..reporters import Report, render, repository_prefix
 
+    left_out = 0
     try:
-        result = run_lint(root, paths, today)
+        if since:
+            from ..prmode import PRModeError, lint_since
+
+            try:
+                pr = lint_since(root, since, paths, today)
+            except PRModeError as exc:
+                click.echo(f"itscm lint --since: {exc}", err=True)
+                sys.exit(2)
+            result, left_out = pr.result, len(pr.left_out)
+        else:
+            result = run_lint(root, paths, today)
     except ConfigError as exc:
         click.echo(f"{exc.location}: error {exc.message}", err=True)
         sys.exit(2)
@@ -48,6 +65,8 @@ def lint(paths: tuple[str, ...], fmt: str, root: Path, today: dt.date | None) ->
         # Code scanning and annotations want paths relative to the Git repository.
         prefix=repository_prefix(root) if fmt in ("sarif", "github") else "",
         severities=result.estate.config.severities,
+        since=since or "",
+        left_out=left_out,
     )
     sys.stdout.write(render(fmt, report))
     if result.has_internal_errors:

@@ -32,6 +32,8 @@ class Report:
     notes: Sequence[str] = ()
     prefix: str = ""
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
+    since: str = ""  # PR mode: the base ref
+    left_out: int = 0  # PR mode: findings already present at the base, not reported
 
     def path(self, relpath: str) -> str:
         """A diagnostic's path relative to the Git repository."""

@@ -56,5 +56,7 @@ def render_report(report: Report) -> str:
             "notes": list(report.notes),
         },
     }
+    if report.since:  # PR mode only, so the output of a plain run stays as documented
+        document["summary"].update({"since": report.since, "left_out": report.left_out})  # type: ignore[attr-defined]
     # ASCII-only output survives any terminal or pipe encoding; JSON escapes the rest.
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -35,4 +35,9 @@ def render(diagnostics: Sequence[Diagnostic], files: int, show_related: bool = T
 
 def render_report(report: Report) -> str:
     """The text format of a :class:`Report` (paths relative to the itscm root)."""
-    return render(report.diagnostics, report.files)
+    text = render(report.diagnostics, report.files)
+    if report.since:
+        # PR mode: the summary says what was left out, so a clean run is not mistaken for a clean estate.
+        found = "existing finding" if report.left_out == 1 else "existing findings"
+        text = text[:-1] + f"; {report.left_out} {found} left out (already present at {report.since})\n"
+    return text

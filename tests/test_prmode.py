@@ -1,0 +1,135 @@
+"""PR mode (``itscm lint --since REF``) on real Git repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from itscm_compiler.diagnostics import Diagnostic, Location, Severity
+from itscm_compiler.prmode import compare
+
+from .conftest import run_itscm
+from .gitrepo import GitRepo
+
+BASE = {
+    "people.yaml": """\
+apiVersion: itscm/v1
+kind: Team
+id: ops
+members: [alice]
+---
+apiVersion: itscm/v1
+kind: Person
+id: alice
+name: Alice
+""",
+    "services/pay.yaml": """\
+apiVersion: itscm/v1
+kind: Service
+id: pay
+owner: ops
+tier: 1
+depends_on:
+  - ghost
+""",
+}
+
+# The change inserts lines above the old finding (so it moves from line 7 to
+# line 10) and adds a new dangling reference below it.
+CHANGED = """\
+apiVersion: itscm/v1
+kind: Service
+id: pay
+name: Payments
+description: Card payments for the web shop.
+customers: [web shop]
+owner: ops
+tier: 1
+depends_on:
+  - ghost
+  - phantom
+"""
+
+
+def _repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 10), "Initial catalogue", BASE)
+    repo.git("branch", "base")
+    return repo
+
+
+def _r001(stdout: str) -> list[str]:
+    return [line.split(": error R001")[0] for line in stdout.splitlines() if " R001 " in line]
+
+
+def test_old_finding_hidden_and_new_one_shown_after_lines_shifted(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    full = run_itscm("lint", "--today", "2026-02-01", cwd=repo.path)
+    repo.commit(dt.date(2026, 1, 20), "Describe payments, depend on phantom", {"services/pay.yaml": CHANGED})
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert _r001(proc.stdout) == ["services/pay.yaml:11:5"], proc.stdout
+    assert "'phantom'" in proc.stdout and "'ghost'" not in proc.stdout
+    # Everything the base already had is left out, and the summary says how much.
+    existing = len([line for line in full.stdout.splitlines() if line and not line.startswith(" ")]) - 1
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert summary.startswith("1 error, ")
+    assert summary.endswith(f"; {existing} existing findings left out (already present at base)"), summary
+    # The worktree used for the base is gone again.
+    assert repo.git("worktree", "list").count("\n") == 1
+
+
+def test_only_shifted_lines_exit_zero(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    shifted = "# Payments, owned by ops\n\n" + BASE["services/pay.yaml"]
+    repo.write({"services/pay.yaml": shifted})  # uncommitted changes count too
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "--format", "json", cwd=repo.path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert [d for d in data["diagnostics"] if d["severity"] == "error"] == []
+    assert data["summary"]["since"] == "base" and data["summary"]["left_out"] >= 1
+    plain = run_itscm("lint", "--today", "2026-02-01", cwd=repo.path)
+    assert plain.returncode == 1 and _r001(plain.stdout) == ["services/pay.yaml:9:5"]
+
+
+def test_renamed_file_keeps_its_old_findings(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    repo.git("mv", "services/pay.yaml", "services/payments.yaml")
+    repo.commit(dt.date(2026, 1, 20), "Rename the payments file")
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 0, proc.stdout
+    assert _r001(proc.stdout) == []
+
+
+def test_since_a_commit_before_the_estate_existed_reports_everything(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 1), "Empty start")
+    repo.git("branch", "base")
+    repo.commit(dt.date(2026, 1, 10), "Initial catalogue", BASE)
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 1 and _r001(proc.stdout) == ["services/pay.yaml:7:5"], proc.stdout
+    assert "; 0 existing findings left out" in proc.stdout
+
+
+def test_unknown_ref_and_no_git_are_usage_errors(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    proc = run_itscm("lint", "--since", "no-such-branch", cwd=repo.path)
+    assert proc.returncode == 2 and "'no-such-branch' is not a commit" in proc.stderr, proc.stderr
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    proc = run_itscm("lint", "--since", "main", cwd=outside)
+    assert proc.returncode == 2 and "--since needs a Git repository" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_compare_counts_repeats_and_follows_renames() -> None:
+    def diag(path: str, line: int, key: str = "k", code: str = "R001") -> Diagnostic:
+        return Diagnostic(code, "n", Severity.ERROR, Location(path, line), "m", key=key)
+
+    before = [diag("a.yaml", 3), diag("old.yaml", 5, "x")]
+    after = [diag("a.yaml", 9), diag("a.yaml", 12), diag("new.yaml", 1, "x"), diag(".", 1, "git", "F011")]
+    before.append(diag(".", 1, "git", "F011"))
+    new, old = compare(before, after, {"old.yaml": "new.yaml"})
+    assert [(d.location.path, d.location.line) for d in new] == [("a.yaml", 12), (".", 1)]
+    assert [(d.location.path, d.location.line) for d in old] == [("a.yaml", 9), ("new.yaml", 1)]
