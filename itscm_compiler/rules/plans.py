@@ -15,9 +15,9 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 def at_key(doc: SourceDoc, *path: str | int) -> Location:
     """The key of ``path`` when it is written (``roles: []``), else the document's id."""
-    if path in doc.positions:
+    if path in doc.spans:
         return doc.location(*path, key=True)
-    if path[:1] in doc.positions:
+    if path[:1] in doc.spans:
         return doc.location(*path[:1], key=True)
     return doc.location("id")
 

@@ -32,7 +32,7 @@ def _appetite(estate: Estate) -> tuple[int, Related] | None:
 
 
 def _treatment(doc: SourceDoc) -> Location:
-    if ("treatment",) in doc.positions:
+    if ("treatment",) in doc.spans:
         return doc.location("treatment")
     return doc.location("id")
 

@@ -2,9 +2,8 @@
 
 A threat strikes sites (and every site inside them), suppliers (and the sites
 they run), components by id or type; what is struck takes down everything
-that needs it (hard). One upward search per threat over the reversed hard
-dependencies keeps this linear in the size of the estate for a given threat
-catalogue.
+that needs it (hard). Threats travel up the reversed hard dependencies as
+bits of one integer per node, so the whole catalogue costs about one pass.
 """
 
 from __future__ import annotations
@@ -48,29 +47,47 @@ def _struck_sites(estate: Estate, threat: Threat) -> set[str]:
     return struck
 
 
-def _first_struck(estate: Estate, threat: Threat) -> set[str]:
-    sites = _struck_sites(estate, threat)
-    types = set(threat.strikes.component_types)
-    hit = set(threat.strikes.suppliers) | set(threat.strikes.components)
+def struck_by(estate: Estate, threats: list[Threat]) -> dict[str, int]:
+    """For every id a threat takes down (directly or through hard dependencies), a bit per threat.
+
+    Bit ``i`` stands for ``threats[i]``. One pass marks what each threat
+    strikes directly; a worklist then pushes the bits up to the dependants,
+    revisiting a node only when it gains a bit, so the cost stays close to
+    linear in the size of the estate whatever the number of threats.
+    """
+    by_site: dict[str, int] = defaultdict(int)
+    by_type: dict[str, int] = defaultdict(int)
+    masks: dict[str, int] = defaultdict(int)
+    for i, threat in enumerate(threats):
+        bit = 1 << i
+        for site in _struck_sites(estate, threat):
+            by_site[site] |= bit
+        for kind in threat.strikes.component_types:
+            by_type[kind] |= bit
+        for id_ in (*threat.strikes.suppliers, *threat.strikes.components):
+            masks[id_] |= bit
     for component in estate.models(Component):
-        if component.type in types or any(i.site in sites or i.zone in sites for i in component.instances):
-            hit.add(component.id)
+        mask = by_type.get(component.type, 0)
+        for instance in component.instances:
+            mask |= by_site.get(instance.site, 0) | (by_site.get(instance.zone, 0) if instance.zone else 0)
+        if mask:
+            masks[component.id] |= mask
     for supplier in estate.models(Supplier):
-        if any(site in sites for site in supplier.sites):
-            hit.add(supplier.id)
-    return hit
-
-
-def struck_services(estate: Estate, threat: Threat, up: dict[str, list[str]]) -> set[str]:
-    """Ids of everything a threat takes down, directly or through hard dependencies."""
-    hit = _first_struck(estate, threat)
-    stack = list(hit)
-    while stack:
-        for dependant in up.get(stack.pop(), ()):
-            if dependant not in hit:
-                hit.add(dependant)
-                stack.append(dependant)
-    return hit
+        mask = 0
+        for site in supplier.sites:
+            mask |= by_site.get(site, 0)
+        if mask:
+            masks[supplier.id] |= mask
+    up = _dependants(estate)
+    work = list(masks)
+    while work:
+        node = work.pop()
+        mask = masks[node]
+        for dependant in up.get(node, ()):
+            if masks[dependant] | mask != masks[dependant]:
+                masks[dependant] |= mask
+                work.append(dependant)
+    return masks
 
 
 @rule("C050", "threat-without-plan", W)
@@ -93,26 +110,29 @@ def threat_without_plan(estate: Estate) -> Iterator[Finding]:
         for doc in estate.docs(Service)
         if doc.model.tier == 1 and estate.in_scope(doc.id) and estate.plans_of.get(doc.id)  # type: ignore[attr-defined]
     ]
-    threats = estate.docs(Threat)
-    if not tier1 or not threats:
+    threat_docs = estate.docs(Threat)
+    if not tier1 or not threat_docs:
         return
-    up = _dependants(estate)
-    striking: dict[str, list[str]] = defaultdict(list)
-    for threat_doc in threats:
-        for struck in struck_services(estate, threat_doc.model, up):  # type: ignore[arg-type]
-            striking[struck].append(threat_doc.id)
+    masks = struck_by(estate, [d.model for d in threat_docs])  # type: ignore[misc]
+    where: dict[str, Related] = {}
     for doc in tier1:
+        mask = masks.get(doc.id, 0)
+        if not mask:
+            continue
         named = {t for plan in estate.plans_of[doc.id] for t in plan.scenarios}
-        missing = [t for t in striking.get(doc.id, ()) if t not in named]
+        missing = [t.id for i, t in enumerate(threat_docs) if mask >> i & 1 and t.id not in named]
         if not missing:
             continue
+        for t in missing:
+            if t not in where:  # the same few threats recur for many services: locate each once
+                where[t] = Related(estate.by_id[t].location("strikes"), f"what {t!r} strikes")
         plans = ", ".join(repr(p.id) for p in estate.plans_of[doc.id])
+        them = "it" if len(missing) == 1 else "them"
         yield Finding(
             doc.location("id"),
             f"tier-1 service {doc.id!r} can be struck by {', '.join(map(repr, missing))}, but no plan covering it "
-            f"({plans}) names {'it' if len(missing) == 1 else 'them'} in scenarios: add "
-            f"{'it' if len(missing) == 1 else 'them'} to the scenarios of the plan that answers "
-            f"{'it' if len(missing) == 1 else 'them'}, or write one",
-            tuple(Related(estate.by_id[t].location("strikes"), f"what {t!r} strikes") for t in missing),
+            f"({plans}) names {them} in scenarios: add {them} to the scenarios of the plan that answers {them}, "
+            "or write one",
+            tuple(where[t] for t in missing),
             key=f"{doc.id}:scenarios:{','.join(sorted(missing))}",
         )
