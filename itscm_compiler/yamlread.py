@@ -29,7 +29,7 @@ Path = tuple[str | int, ...]
 Span = tuple[int, int, int, int]
 
 MAX_DEPTH = 200
-MAX_NODES = 1_000_000
+MAX_ALIAS_VALUES = 100_000
 
 _STR = "tag:yaml.org,2002:str"
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
@@ -124,7 +124,9 @@ class _Walker:
     def __init__(self) -> None:
         self.spans: dict[Path, Span] = {}
         self.problems: list[YamlProblem] = []
-        self.budget = MAX_NODES
+        self.budget = MAX_ALIAS_VALUES
+        self.visited: set[int] = set()
+        self.aliased = 0  # > 0 while walking a collection for the second time (an alias)
 
     def scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
@@ -152,18 +154,33 @@ class _Walker:
         return value
 
     def walk(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
-        self.budget -= 1
         mark = node.start_mark
-        if self.budget < 0:
-            raise _Abort(
-                YamlProblem(
-                    "alias-bomb",
-                    f"document expands to more than {MAX_NODES:,} values (an alias bomb?): "
-                    "remove the repeated aliases",
-                    mark.line + 1,
-                    mark.column + 1,
+        if self.aliased:
+            # Only values reached again through aliases count: a big plain
+            # document is fine, a few lines of nested aliases are not.
+            self.budget -= 1
+            if self.budget < 0:
+                raise _Abort(
+                    YamlProblem(
+                        "alias-bomb",
+                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?): "
+                        "write the data out instead of repeating aliases",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
                 )
-            )
+        if not isinstance(node, ScalarNode):
+            ident = id(node)
+            if ident in self.visited:
+                self.aliased += 1
+                try:
+                    return self._value(node, path, depth, key_pos, mark)
+                finally:
+                    self.aliased -= 1
+            self.visited.add(ident)
+        return self._value(node, path, depth, key_pos, mark)
+
+    def _value(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int], mark: Any) -> Any:
         if depth > MAX_DEPTH:
             raise _Abort(
                 YamlProblem(

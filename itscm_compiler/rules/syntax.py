@@ -40,8 +40,8 @@ YAML_RULES = (
         The YAML expands to too many values (an alias bomb) or nests too deeply.
 
         A few lines of aliases can expand to billions of values and exhaust any
-        tool that reads them; itscm stops at a million values and 200 levels of
-        nesting. Fix: write the data out plainly.
+        tool that reads them; itscm stops once aliases expand to 100,000
+        values, and at 200 levels of nesting. Fix: write the data out plainly.
     """),
     loader_rule("Y005", "unreadable-file", E, """
         The file cannot be read as text: binary content, bytes that are not
