@@ -10,7 +10,7 @@ import re
 
 from . import exercises, freshness, gitstale, references, syntax, targets, waivers
 from . import graph, graph_targets  # noqa: I001 - own line: fewer merge conflicts
-from . import coverage, people, plans, risk, scenarios, steps  # noqa: I001 - own line: fewer merge conflicts
+from . import coverage, people, plans, policy, risk, scenarios, steps  # noqa: I001 - own line: fewer merge conflicts
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -40,11 +40,12 @@ RULES: tuple[Rule, ...] = (
     targets.procedure_exceeds_rto,
     targets.impacts_out_of_order,
     targets.impact_decreases,
-    targets.tier_not_in_policy,
-    targets.no_policy,
-    targets.duplicate_policy,
-    targets.duplicate_policy_tier,
-    targets.policy_tiers_inverted,
+    targets.exercise_data_loss_above_rpo,
+    policy.tier_not_in_policy,
+    policy.no_policy,
+    policy.duplicate_policy,
+    policy.duplicate_policy_tier,
+    policy.policy_tiers_inverted,
     graph.hard_dependency_cycle,
     graph.soft_dependency_cycle,
     graph.single_point_of_failure,

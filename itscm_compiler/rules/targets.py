@@ -11,7 +11,7 @@ from typing import Iterator
 from ..diagnostics import Finding, Related, Severity
 from ..estate import Estate
 from ..loader import SourceDoc
-from ..models import BIA, Plan, Policy, Service
+from ..models import BIA, Exercise, Plan, Policy, Service
 from ..models.bia import Impact
 from ..models.types import Duration
 from ..procedure import StepGraph
@@ -23,7 +23,7 @@ _LEVELS = ("none", "minor", "moderate", "major", "severe")
 _DIMENSIONS = ("financial", "operational", "reputational", "legal", "safety")
 
 
-def _policy_doc(estate: Estate) -> SourceDoc | None:
+def policy_doc(estate: Estate) -> SourceDoc | None:
     docs = estate.docs(Policy)
     return docs[0] if docs else None
 
@@ -72,10 +72,10 @@ def rto_above_mtpd(estate: Estate) -> Iterator[Finding]:
 
 
 def _above_policy(estate: Estate, field: str) -> Iterator[Finding]:
-    policy_doc = _policy_doc(estate)
-    if policy_doc is None:
+    found = policy_doc(estate)
+    if found is None:
         return
-    policy: Policy = policy_doc.model  # type: ignore[assignment]
+    policy: Policy = found.model  # type: ignore[assignment]
     limit_field = f"max_{field}"
     for _service_doc, service, bia_doc, bia in _service_bias(estate):
         value = getattr(bia, field)
@@ -91,7 +91,7 @@ def _above_policy(estate: Estate, field: str) -> Iterator[Finding]:
             f"{name} {value} of tier-{service.tier} service {service.id!r} is above the policy's maximum "
             f"{name} {limit} for tier {service.tier}: set {field}: {limit} or less, or move the service to a "
             "tier whose maximum it can meet",
-            (Related(policy_doc.location("tiers", index, limit_field), f"tier {service.tier} maximum {name} {limit}"),),
+            (Related(found.location("tiers", index, limit_field), f"tier {service.tier} maximum {name} {limit}"),),
             key=f"{bia_doc.id}:{field}",
         )
 
@@ -252,118 +252,37 @@ def impact_decreases(estate: Estate) -> Iterator[Finding]:
                 )
 
 
-@rule("T008", "tier-not-in-policy", E)
-def tier_not_in_policy(estate: Estate) -> Iterator[Finding]:
-    """An in-scope service has a tier that the policy does not define.
+@rule("T013", "exercise-data-loss-above-rpo", W)
+def exercise_data_loss_above_rpo(estate: Estate) -> Iterator[Finding]:
+    """The newest exercise that measured a service's data loss lost more than its RPO.
 
-    The tier is what ties a service to the policy's maximum RTO and RPO,
-    allowed strategies and review and exercise intervals. A tier the policy
-    does not know means none of them apply, silently.
+    An exercise is the evidence that the RPO holds: if restoring lost four
+    hours of data when the business accepted fifteen minutes, backups or
+    replication are not frequent enough, whatever the documents say. Only
+    the newest measurement per service counts, so a later exercise that met
+    the RPO clears the warning. (Recovery times above the RTO are F006.)
 
-    Fails: ``tier: 4`` when the policy defines tiers 1 to 3. Fix: use one of
-    the policy's tiers, or add the tier to the policy.
+    Fails: ``data_loss: 4h`` for a service whose BIA says ``rpo: 15m``.
+    Fix: back up or replicate more often, then exercise again.
     """
-    policy_doc = _policy_doc(estate)
-    if policy_doc is None:
-        return
-    policy: Policy = policy_doc.model  # type: ignore[assignment]
-    known = ", ".join(str(t.tier) for t in sorted(policy.tiers, key=lambda t: t.tier))
-    for doc in estate.docs(Service):
-        service: Service = doc.model  # type: ignore[assignment]
-        if estate.in_scope(service.id) and policy.tier(service.tier) is None:
-            yield Finding(
-                doc.location("tier"),
-                f"tier {service.tier} is not defined in the policy (tiers {known}): use one of them, "
-                f"or add tier {service.tier} to the policy",
-                (Related(policy_doc.location("tiers"), "the policy's tiers"),),
-                key=f"{doc.id}:tier",
-            )
-
-
-@rule("T009", "no-policy", E)
-def no_policy(estate: Estate) -> Iterator[Finding]:
-    """The repository has services but no continuity policy.
-
-    The policy sets the maximum RTO and RPO per tier, the review and
-    exercise intervals and the risk appetite: without it none of those
-    checks can run, and the programme has no mandate. Reported at the first
-    service.
-
-    Fix: add one ``kind: Policy`` document (``itscm new Policy policy``).
-    """
-    services = estate.docs(Service)
-    if services and not estate.docs(Policy):
-        first = min(services, key=lambda d: (d.path, d.index))
-        yield Finding(
-            first.location("id"),
-            f"there is no Policy, so no tier targets, review intervals or risk appetite apply to the "
-            f"{len(services)} services: add one kind: Policy document",
-            key="no-policy",
-        )
-
-
-@rule("T010", "duplicate-policy", E)
-def duplicate_policy(estate: Estate) -> Iterator[Finding]:
-    """More than one Policy document.
-
-    The policy is one per repository: with two, which tier targets apply is
-    a matter of file order. Fix: merge them into one and delete the other.
-    """
-    docs = estate.docs(Policy)
-    for doc in docs[1:]:
-        yield Finding(
-            doc.location("id"),
-            f"a second Policy {doc.id!r}: there is one policy per repository; merge it into {docs[0].id!r}",
-            (Related(docs[0].location("id"), "the policy in force"),),
-        )
-
-
-@rule("T011", "duplicate-policy-tier", E)
-def duplicate_policy_tier(estate: Estate) -> Iterator[Finding]:
-    """The policy defines the same tier twice.
-
-    Only the first definition is used; the second is dead text that readers
-    will take for the rule. Fix: merge the two entries.
-    """
-    for doc in estate.docs(Policy):
-        policy: Policy = doc.model  # type: ignore[assignment]
-        first: dict[int, int] = {}
-        for i, tier in enumerate(policy.tiers):
-            if tier.tier not in first:
-                first[tier.tier] = i
+    newest: dict[str, tuple[SourceDoc, int]] = {}
+    for doc in estate.docs(Exercise):
+        exercise: Exercise = doc.model  # type: ignore[assignment]
+        for i, result in enumerate(exercise.results):
+            if result.data_loss is None:
                 continue
-            yield Finding(
-                doc.location("tiers", i, "tier"),
-                f"tier {tier.tier} is defined twice; only the first definition applies: merge them",
-                (Related(doc.location("tiers", first[tier.tier], "tier"), "first defined here"),),
-            )
-
-
-@rule("T012", "policy-tiers-inverted", W)
-def policy_tiers_inverted(estate: Estate) -> Iterator[Finding]:
-    """A less critical tier has a stricter maximum RTO or RPO than a more critical one.
-
-    Tier 1 is the most critical, so its targets are the tightest. A tier 2
-    that must recover faster than tier 1 is almost always a swapped value.
-
-    Fails: tier 1 ``max_rto: 8h``, tier 2 ``max_rto: 4h``. Fix: swap or
-    correct the values.
-    """
-    for doc in estate.docs(Policy):
-        policy: Policy = doc.model  # type: ignore[assignment]
-        first: dict[int, int] = {}
-        for i, tier in enumerate(policy.tiers):
-            first.setdefault(tier.tier, i)  # a repeated tier is T011; the first definition applies
-        order = [first[t] for t in sorted(first)]
-        for field in ("max_rto", "max_rpo"):
-            for a, b in zip(order, order[1:]):
-                upper, lower = policy.tiers[a], policy.tiers[b]
-                if getattr(lower, field) >= getattr(upper, field):
-                    continue
-                yield Finding(
-                    doc.location("tiers", b, field),
-                    f"tier {lower.tier} {field} {getattr(lower, field)} is stricter than tier {upper.tier}'s "
-                    f"{getattr(upper, field)}, but tier {upper.tier} is more critical: swap or correct the values",
-                    (Related(doc.location("tiers", a, field), f"tier {upper.tier} {field}"),),
-                    key=f"{doc.id}:tiers:{lower.tier}:{field}",
-                )
+            seen = newest.get(result.service)
+            if seen is None or seen[0].model.date < exercise.date:  # type: ignore[attr-defined]
+                newest[result.service] = (doc, i)
+    for service_id, (doc, i) in newest.items():
+        exercise = doc.model  # type: ignore[assignment]
+        lost = exercise.results[i].data_loss
+        bia = estate.bia_of.get(service_id)
+        if bia is None or bia.rpo is None or lost is None or lost <= bia.rpo:
+            continue
+        yield Finding(
+            doc.location("results", i, "data_loss"),
+            f"exercise {exercise.id!r} on {exercise.date} lost {lost} of data for {service_id!r}, above its RPO "
+            f"{bia.rpo}: back up or replicate more often, then exercise again",
+            key=f"{exercise.id}:{service_id}:data_loss",
+        )
