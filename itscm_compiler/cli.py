@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
     "init": ("itscm_compiler.commands.init", "init", "Scaffold a new continuity repository."),
     "new": ("itscm_compiler.commands.new", "new", "Write a new document of a kind from a template."),
+    "import": ("itscm_compiler.commands.importer", "import_", "Import services, components, teams or threats from other catalogues."),
 }
 
 

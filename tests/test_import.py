@@ -1,0 +1,221 @@
+"""``itscm import``: Backstage, Docker Compose and threat catalogues, through the real CLI.
+
+The imported repository is linted and the diagnostics of the reference,
+schema and graph families are pinned by code and location: they are what the
+import itself gets right or wrong (missing references, single points of
+failure). Coverage and freshness findings about the new services (no BIA yet)
+are the user's next step, not the importer's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from itscm_compiler.pipeline import lint
+from itscm_compiler.scaffold import init
+
+from .conftest import ROOT, SHARED, run_itscm
+
+DATA = ROOT / "tests" / "data" / "import"
+ENISA = SHARED / "enisa-threat-taxonomy.csv"
+TODAY = dt.date(2026, 11, 24)
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    init(root, today=TODAY)
+    return root
+
+
+def _pinned(root: Path) -> set[str]:
+    result = lint(root, today=TODAY)
+    return {f"{d.location} {d.code}" for d in result.diagnostics if d.code[0] in "YSRG"}
+
+
+def _load(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def test_compose_shared_database_is_a_single_point_of_failure_of_every_service(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    result = run_itscm("import", "compose", str(DATA / "docker-compose.yml"), "--owner", "example-team", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "7 created, 0 updated, 0 unchanged" in result.stdout
+    # The missing mailer is reported with the file, the line and the service; nothing is invented for it.
+    assert "docker-compose.yml:20: warning: service 'billing': depends_on names 'mailer'" in result.stderr
+    assert not list(root.rglob("mailer.yaml"))
+    db = _load(root / "services/components/db.yaml")
+    assert (db["kind"], db["type"], len(db["instances"])) == ("Component", "database", 1)
+    assert len(_load(root / "services/components/cache.yaml")["instances"]) == 3
+    assert _load(root / "services/orders.yaml")["depends_on"] == ["db", "cache"]
+    assert _load(root / "services/worker.yaml")["tier"] == 2  # from the itscm.tier label
+    assert "holds data in pgdata" in (root / "services/components/db.yaml").read_text(encoding="utf-8")
+    # Every service on the lone database, and on the one Docker host, cannot recover without it.
+    assert _pinned(root) == {
+        "services/billing.yaml:11:5 G101",  # db, and docker-host through db
+        "services/orders.yaml:11:5 G101",
+        "services/worker.yaml:11:5 G101",
+    }
+    points = {
+        (d.location.path, d.message.split(" is lost")[0].split("if ")[1])
+        for d in lint(root, today=TODAY).diagnostics
+        if d.code == "G101"
+    }
+    assert points == {
+        (f"services/{s}.yaml", point)
+        for s in ("billing", "orders", "worker")
+        for point in ("component db", "site docker-host")
+    }
+
+
+def test_backstage_catalogue_with_a_dependency_on_a_missing_entity(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    result = run_itscm("import", "backstage", str(DATA / "catalog-info.yaml"), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "6 created" in result.stdout
+    assert (
+        "catalog-info.yaml:33: warning: Component payments-api: spec.dependsOn names 'resource:ledger-db', "
+        "which is not in the source"
+    ) in result.stderr
+    assert "Component money-utils: a library is not a running service" in result.stderr
+    assert not list(root.rglob("ledger-db.yaml")) and not list(root.rglob("money-utils.yaml"))
+    system = _load(root / "services/payments.yaml")
+    assert system["depends_on"] == ["checkout-web", "payments-api", "payments-db"]
+    assert system["owner"] == "payments-team" and system["name"] == "Payments"
+    api = _load(root / "services/payments-api.yaml")
+    assert (api["lifecycle"], api["depends_on"]) == ("production", ["payments-db", "ledger-db"])
+    web = _load(root / "services/checkout-web.yaml")
+    assert (web["lifecycle"], web["depends_on"]) == ("planned", ["payments-api"])  # consumesApis -> provider
+    assert _load(root / "services/components/payments-db.yaml")["owner"] == "platform"
+    team = _load(root / "plans/teams/payments-team.yaml")
+    assert (team["name"], team["email"]) == ("Payments team", "payments@example.com")
+    assert _pinned(root) == {
+        "services/payments-api.yaml:13:5 R001",  # ledger-db: reported, not invented
+        "services/payments-api.yaml:12:5 G101",  # payments-db: no instances known, one point
+        "services/checkout-web.yaml:11:5 G101",
+        "services/payments.yaml:13:5 G101",
+    }
+
+
+def test_invalid_backstage_entities_are_reported_by_file_line_and_entity(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    result = run_itscm("import", "backstage", str(DATA / "bad-catalog.yaml"), cwd=root)
+    assert result.returncode == 1
+    errors = result.stderr
+    assert "bad-catalog.yaml:1: error: Component (no name): an entity needs a kind and metadata.name" in errors
+    assert "bad-catalog.yaml:8: error: Component not-backstage: apiVersion 'example.com/v1'" in errors
+    assert "bad-catalog.yaml:13: error: Resource orphan-queue: has no spec.owner" in errors
+    assert "bad-catalog.yaml:20: info: Component Odd_Name.v2: imported with id 'odd-name-v2'" in errors
+    assert "Component Odd_Name.v2: lifecycle 'sunset' is not one of" in errors
+    assert "Component Odd_Name.v2: owner 'user:jdoe' is a user" in errors
+    assert "Location more: Location entities are not imported" in errors
+    assert "Traceback" not in errors
+    assert _load(root / "services/odd-name-v2.yaml")["owner"] == "jdoe"
+
+
+def test_unreadable_sources_exit_2_with_the_file_named(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (tmp_path / "not-compose.yml").write_text("version: '3'\n", encoding="utf-8")
+    compose = run_itscm("import", "compose", str(tmp_path / "not-compose.yml"), "--owner", "t", cwd=root)
+    assert compose.returncode == 2 and "not-compose.yml: error: not a Compose file" in compose.stderr
+    (tmp_path / "broken.yaml").write_text("kind: [\n", encoding="utf-8")
+    broken = run_itscm("import", "backstage", str(tmp_path / "broken.yaml"), cwd=root)
+    assert broken.returncode == 2 and "broken.yaml: error: not a readable YAML file" in broken.stderr
+    (tmp_path / "threats.csv").write_text("ref,title\nx,y\n", encoding="utf-8")
+    csv = run_itscm("import", "threats", str(tmp_path / "threats.csv"), cwd=root)
+    assert csv.returncode == 2
+    assert "threats.csv:1: error: the header has no column for id (column 'id'), category" in csv.stderr
+    bad_map = run_itscm("import", "threats", str(tmp_path / "threats.csv"), "--map", "ident=ref", cwd=root)
+    assert bad_map.returncode == 2 and "write FIELD=COLUMN" in bad_map.stderr
+    unowned = run_itscm("import", "compose", str(DATA / "docker-compose.yml"), cwd=root)
+    assert unowned.returncode == 2 and "service 'web' has no owner: pass --owner TEAM" in unowned.stderr
+    assert "Traceback" not in compose.stderr + broken.stderr + csv.stderr + bad_map.stderr + unowned.stderr
+
+
+def _comment_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.lstrip().startswith("#") or " # " in line]
+
+
+def test_reimport_updates_what_the_source_owns_and_keeps_hand_edits(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    source = tmp_path / "docker-compose.yml"
+    shutil.copy(DATA / "docker-compose.yml", source)
+    assert run_itscm("import", "compose", str(source), "--owner", "example-team", cwd=root).returncode == 0
+
+    # A person sets the tier, documents why, adds a soft dependency on a
+    # supplier and a redundancy; and places the database instance in a real site.
+    orders = root / "services/orders.yaml"
+    text = orders.read_text(encoding="utf-8")
+    text = text.replace(
+        "tier: 3  # imported default: set the tier by hand (the import never changes it)",
+        "# Orders stop the warehouse: agreed with operations on 2026-11-02.\ntier: 1  # critical",
+    )
+    text = text.replace("  - cache\n", "  - cache\n  # the payment gateway only slows checkout down\n  - {id: example-db, mode: soft}\n")
+    text += "recovery:\n  strategy: warm    # restart from the image\n  estimated_time: 30m\n"
+    orders.write_text(text, encoding="utf-8")
+    db = root / "services/components/db.yaml"
+    db.write_text(
+        db.read_text(encoding="utf-8").replace("site: docker-host", "site: primary-dc  # moved by hand"),
+        encoding="utf-8",
+    )
+    edited_orders, edited_db = orders.read_text(encoding="utf-8"), db.read_text(encoding="utf-8")
+
+    # Unchanged source: nothing is written, not one byte.
+    again = run_itscm("import", "compose", str(source), "--owner", "example-team", cwd=root)
+    assert again.returncode == 0 and "0 file(s) written" in again.stdout, again.stdout + again.stderr
+    assert orders.read_text(encoding="utf-8") == edited_orders
+
+    # The source changes: orders no longer uses the cache, the database gets a replica.
+    changed = source.read_text(encoding="utf-8")
+    changed = changed.replace("      cache:\n        condition: service_started\n", "")
+    changed = changed.replace("  db:\n    image: postgres:16\n", "  db:\n    image: postgres:16\n    deploy:\n      replicas: 2\n")
+    source.write_text(changed, encoding="utf-8")
+    third = run_itscm("import", "compose", str(source), "--owner", "example-team", cwd=root)
+    assert third.returncode == 0, third.stderr
+    assert "2 updated" in third.stdout
+
+    after = orders.read_text(encoding="utf-8")
+    data = _load(orders)
+    assert data["tier"] == 1 and data["recovery"]["estimated_time"] == "30m"
+    assert data["depends_on"] == ["db", {"id": "example-db", "mode": "soft"}]
+    assert _comment_lines(after) == _comment_lines(edited_orders)  # byte for byte, every comment line
+    db_after = _load(db)
+    assert [i["site"] for i in db_after["instances"]] == ["primary-dc", "primary-dc"]
+    assert "site: primary-dc  # moved by hand" in db.read_text(encoding="utf-8")
+    assert _comment_lines(db.read_text(encoding="utf-8")) == _comment_lines(edited_db)
+
+
+def test_enisa_taxonomy_imports_with_its_defects_reported(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    args = ("import", "threats", str(ENISA), "--map", "id=value", "--map", "name=expanded", "--catalogue", "ENISA")
+    result = run_itscm(*args, cwd=root)
+    assert result.returncode == 0, result.stderr
+    report = result.stderr
+    # The duplicate threat in two categories: reported once, with both places.
+    assert (
+        "enisa-threat-taxonomy.csv:126: warning: threat 'man-in-the-middle-session-hijacking' is listed again "
+        "(line 85, category 'eavesdropping-interception-hijacking'); this row puts it in 'nefarious-activity-abuse'"
+    ) in report
+    assert (
+        "enisa-threat-taxonomy.csv:23: warning: threat id 'loss-of-information-due-to-configuration-or-installation "
+        "error' is not a valid id (spaces): imported as 'loss-of-information-due-to-configuration-or-installation-error'"
+    ) in report
+    assert (
+        "enisa-threat-taxonomy.csv:74: warning: threat id 'Outage-of-short-range-wireless-networks' is not a valid id "
+        "(capitals): imported as 'outage-of-short-range-wireless-networks'"
+    ) in report
+    assert "imported as disaster-threat" in report  # the threat "disaster" in the category "disaster"
+    estate = lint(root, today=TODAY)
+    threats = [d for d in estate.estate.by_kind["Threat"] if d.model.source == "ENISA"]
+    categories = estate.estate.by_kind["ThreatCategory"]
+    assert len(threats) == 167  # 169 rows, less the duplicate and the same threat written twice
+    assert len(categories) == 8  # "outages" merges with the scaffold's own category
+    assert {d.code for d in estate.diagnostics if d.code[0] in "YSR"} <= {"R101"}  # unused threats only
+    assert all(len(d.id) <= 80 for d in threats)
+    second = run_itscm(*args, cwd=root)
+    assert "0 created, 0 updated, 175 unchanged; 0 file(s) written" in second.stdout
