@@ -8,6 +8,7 @@ supplier, enough plans and people to be realistic.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from functools import lru_cache
@@ -112,3 +113,38 @@ def test_policy_has_three_tiers_and_a_scope_exclusion() -> None:
     assert sorted(t.tier for t in estate.policy.tiers) == [1, 2, 3]
     assert estate.scope.exclusions
     assert not estate.in_scope(estate.scope.exclusions[0].id)
+
+
+def _plain(value: object) -> object:
+    """YAML 1.2 (what editors use) has no timestamps: dates are strings there."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def test_every_example_document_validates_against_the_published_json_schema() -> None:
+    """What an editor with the YAML language server sees: no squiggles in the example."""
+    import json
+
+    import jsonschema
+    from referencing import Registry, Resource
+    from ruamel.yaml import YAML
+
+    schemas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "schema").glob("*.json"))]
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
+    top = json.loads((ROOT / "schema" / "itscm.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(top, registry=registry)
+    yaml = YAML(typ="safe", pure=True)
+    checked, problems = 0, []
+    for folder in ("services", "plans", "threats", "risks"):
+        for path in sorted((ROOT / folder).rglob("*.yaml")):
+            for doc in yaml.load_all(path.read_text(encoding="utf-8")):
+                checked += 1
+                for error in validator.iter_errors(_plain(doc)):
+                    problems.append(f"{path.relative_to(ROOT)} {doc.get('id')}: {error.message}")
+    assert checked >= 150
+    assert problems == []
