@@ -55,6 +55,7 @@ def test_compose_shared_database_is_a_single_point_of_failure_of_every_service(t
     assert _load(root / "services/orders.yaml")["depends_on"] == ["db", "cache"]
     assert _load(root / "services/worker.yaml")["tier"] == 2  # from the itscm.tier label
     assert "holds data in pgdata" in (root / "services/components/db.yaml").read_text(encoding="utf-8")
+    assert run_itscm("fmt", "--check", cwd=root).returncode == 0  # imported files pass the itscm-fmt hook
     # Every service on the lone database, and on the one Docker host, cannot recover without it.
     assert _pinned(root) == {
         "services/billing.yaml:11:5 G101",  # db, and docker-host through db
@@ -94,6 +95,7 @@ def test_backstage_catalogue_with_a_dependency_on_a_missing_entity(tmp_path: Pat
     assert _load(root / "services/components/payments-db.yaml")["owner"] == "platform"
     team = _load(root / "plans/teams/payments-team.yaml")
     assert (team["name"], team["email"]) == ("Payments team", "payments@example.com")
+    assert run_itscm("fmt", "--check", cwd=root).returncode == 0
     assert _pinned(root) == {
         "services/payments-api.yaml:13:5 R001",  # ledger-db: reported, not invented
         "services/payments-api.yaml:12:5 G101",  # payments-db: no instances known, one point
@@ -217,5 +219,6 @@ def test_enisa_taxonomy_imports_with_its_defects_reported(tmp_path: Path) -> Non
     assert len(categories) == 8  # "outages" merges with the scaffold's own category
     assert {d.code for d in estate.diagnostics if d.code[0] in "YSR"} <= {"R101"}  # unused threats only
     assert all(len(d.id) <= 80 for d in threats)
+    assert run_itscm("fmt", "--check", cwd=root).returncode == 0
     second = run_itscm(*args, cwd=root)
     assert "0 created, 0 updated, 175 unchanged; 0 file(s) written" in second.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,7 @@ def test_init_scaffolds_a_repository_that_lints_clean(tmp_path: Path) -> None:
     lint = run_itscm("lint", cwd=target)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert lint.stdout.strip().splitlines()[-1].startswith("0 errors, 0 warnings, "), lint.stdout
+    assert run_itscm("fmt", "--check", cwd=target).returncode == 0  # the itscm-fmt hook passes too
     assert "Acme continuity" in (target / "README.md").read_text(encoding="utf-8")
     assert (target / ".gitignore").read_text(encoding="utf-8").split().count("site/") == 1
 
@@ -127,6 +129,40 @@ def test_pre_commit_config_is_valid_and_uses_the_itscm_hooks(tmp_path: Path) -> 
     (repo,) = config["repos"]
     assert repo["repo"] == "https://git.example.com/tools/itscm"
     assert {hook["id"] for hook in repo["hooks"]} == HOOK_IDS
+
+
+def test_pre_commit_hook_ids_exist_in_our_manifest() -> None:
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert HOOK_IDS <= {hook["id"] for hook in hooks}
+
+
+def test_workflow_pr_mode_lint_reports_only_what_the_change_introduced(tmp_path: Path) -> None:
+    """Run the workflow's own command line, as GitHub would, on a pull request that breaks one reference."""
+    repo = tmp_path / "repo"
+    assert run_itscm("init", str(repo)).returncode == 0
+    _commit_all(repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run([*git, "update-ref", "refs/remotes/origin/main", "HEAD"], check=True)
+    service = repo / "services/example-app.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace("owner: example-team", "owner: exmple-team"))
+    subprocess.run([*git, "commit", "-qam", "a typo"], check=True)
+    workflow = YAML(typ="safe").load((repo / ".github/workflows/continuity.yml").read_text(encoding="utf-8"))
+    (step,) = [s for s in workflow["jobs"]["lint"]["steps"] if s.get("if") == "github.event_name == 'pull_request'"]
+    shim = tmp_path / "bin" / "itscm"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m itscm_compiler "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "BASE": "main", "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # errors found: the job fails, the SARIF upload still runs
+    sarif = json.loads((repo / "itscm.sarif").read_text(encoding="utf-8"))
+    results = [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for run in sarif["runs"]
+        for r in run["results"]
+    ]
+    assert results == [("R001", "services/example-app.yaml")]
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
