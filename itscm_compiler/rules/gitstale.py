@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Finding, Location, Related, Severity
 from ..estate import Estate
 from ..models import Plan
 from .base import Rule, rule
-from .reach import hard_closure
+from .reach import direct_hard, hard_closure
+
+if TYPE_CHECKING:
+    from ..gitinfo import Commit
+    from ..gitinfo import History as GitHistory
+    from ..loader import SourceDoc
 
 COVERED_KINDS = frozenset({"Service", "Component", "Supplier"})
+MAX_RELATED = 10  # the message names the newest change; the rest are pointers
+_NEVER = dt.date.min
 
 git_history_incomplete = Rule(
     "F011",
@@ -42,7 +50,7 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
     that defines one of them was changed by a commit dated after the day of
     the plan's review, the plan may describe a system that no longer exists.
     The message names the newest such commit (short hash, date, subject) and
-    file; related locations list every changed document. Uncommitted changes
+    file; related locations list the other changed files (up to ten). Uncommitted changes
     in the working tree count as changes made today, so the pre-commit hook
     flags the plan in the very change that makes it stale. Changes to the
     plan's own file do not count, and neither do pure renames. Granularity is
@@ -67,31 +75,38 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
             code="F011",
         )
         return
+    newest = _newest_below(estate, history)
     closures: dict[str, list[str]] = {}
     blind = []
     for doc, plan in reviewed:
         review = plan.review.last_reviewed  # type: ignore[union-attr]
         if history.boundary is not None and review < history.boundary.date:
             blind.append(plan.id)
-        changed = []
+        # Cheap filter first: nothing below the plan's services changed after the review.
+        if not any(newest.get(s, _NEVER) > review for s in plan.services):
+            continue
+        changed: dict[str, tuple[Commit, SourceDoc]] = {}  # one entry per changed file
         for id_ in _covered(estate, plan, closures):
             source = estate.by_id[id_]
-            if source.kind not in COVERED_KINDS or source.path == doc.path:
+            if source.kind not in COVERED_KINDS or source.path == doc.path or source.path in changed:
                 continue
             commit = history.changed_after(source.path, review)
             if commit is not None:
-                changed.append((commit, source))
+                changed[source.path] = (commit, source)
         if not changed:
             continue
-        changed.sort(key=lambda item: (item[0].date, item[1].path), reverse=True)
-        commit, source = changed[0]
-        files = sorted({s.path for _, s in changed})
-        more = f" ({len(files) - 1} more changed file{'s' if len(files) > 2 else ''}: see below)" if len(files) > 1 else ""
+        ordered = sorted(changed.values(), key=lambda item: (item[0].date, item[1].path), reverse=True)
+        commit, source = ordered[0]
+        more = len(ordered) - 1
+        also = f" ({more} more changed file{'s' if more > 1 else ''}: see below)" if more else ""
         yield Finding(
             doc.location("review", "last_reviewed"),
             f"plan {plan.id!r} was last reviewed on {review}, but {source.path} ({source.kind} {source.id!r}) "
-            f"changed after that in {commit}{more}: review the plan against the change and record the review",
-            tuple(Related(s.location("id"), f"{s.kind} {s.id!r} changed in {c}") for c, s in changed),
+            f"changed after that in {commit}{also}: review the plan against the change and record the review",
+            tuple(
+                Related(s.location("id"), f"{s.kind} {s.id!r} ({s.path}) changed in {c}")
+                for c, s in ordered[:MAX_RELATED]
+            ),
             key=plan.id,
         )
     if blind:
@@ -106,6 +121,41 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
             key="git-shallow",
             code="F011",
         )
+
+
+def _newest_below(estate: Estate, history: GitHistory) -> dict[str, dt.date]:
+    """For each document that needs (hard) a changed one, the newest such change date.
+
+    Walks up from the documents whose file changed, newest change first, so
+    each dependant is reached once with its final date: linear in the graph,
+    and nothing at all to do when no file changed. It ignores the exclusion
+    of a plan's own file, so it can only over-estimate: it is a filter, and
+    the exact check runs for the plans it lets through.
+    """
+    changed = []
+    for doc in estate.by_id.values():
+        commits = history.changes.get(doc.path)
+        if commits and doc.kind in COVERED_KINDS:
+            changed.append((max(c.date for c in commits), doc.id))
+    if not changed:
+        return {}
+    dependants: dict[str, list[str]] = {}
+    for doc in estate.by_id.values():
+        if doc.kind in COVERED_KINDS:
+            for dep in direct_hard(estate, doc.id):
+                dependants.setdefault(dep, []).append(doc.id)
+    newest: dict[str, dt.date] = {}
+    for date, start in sorted(changed, reverse=True):
+        if start in newest:
+            continue
+        newest[start] = date
+        stack = [start]
+        while stack:
+            for up in dependants.get(stack.pop(), ()):
+                if up not in newest:
+                    newest[up] = date
+                    stack.append(up)
+    return newest
 
 
 def _covered(estate: Estate, plan: Plan, closures: dict[str, list[str]]) -> set[str]:
