@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fmt": ("itscm_compiler.commands.fmt", "fmt", "Rewrite YAML in the canonical layout, keeping comments."),
     "review": ("itscm_compiler.commands.review", "review", "Record a plan review (date and reviewer), keeping comments."),
     "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
+    "impact": ("itscm_compiler.commands.impact", "impact", "What losing a component, site, supplier or threat takes down."),
+    "graph": ("itscm_compiler.commands.graph", "graph", "The dependency graph as Mermaid, DOT or JSON, whole or around one id."),
     "init": ("itscm_compiler.commands.init", "init", "Scaffold a new continuity repository."),
     "new": ("itscm_compiler.commands.new", "new", "Write a new document of a kind from a template."),
     "import": ("itscm_compiler.commands.importer", "import_", "Import services, components, teams or threats from other catalogues."),
