@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import traceback
 from typing import Iterable
 
@@ -45,6 +46,19 @@ def stamp(findings: Iterable[Finding], config: Config, default: Rule | None = No
 
 def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]:
     """Run every rule with a check; a crashing rule becomes an X001 diagnostic."""
+    # Rules build many small acyclic objects (findings, paths) over a large
+    # heap: the cyclic collector would run full collections for nothing
+    # (measured on a 10,000-service estate: over half of the graph rules' time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_rules(estate, rules)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_rules(estate: Estate, rules: Iterable[Rule]) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     config = estate.config
     for rule in rules:

@@ -9,9 +9,8 @@ takes the longer of ``b``'s and ``c``'s, never adding ``d`` twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from ..models import Service
 from .graph import DependencyGraph
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class Chains:
 
 def recovery_chains(dg: DependencyGraph) -> Chains:
     """Longest recovery chain of every node, computed once per node in dependency order."""
-    nodes = dg.graph.nodes
+    nodes = dg.data
     succ = dg.hard_succ
     total: dict[str, int] = {}
     nxt: dict[str, str | None] = {}
@@ -68,13 +67,12 @@ def recovery_chains(dg: DependencyGraph) -> Chains:
     return Chains(total, nxt)
 
 
-@dataclass(frozen=True, order=True)
-class Need:
+class Need(NamedTuple):
     """A target imposed from above: ``value`` (seconds, or a tier) set by ``service``, reached ``via`` a dependant."""
 
     value: int
     service: str
-    via: str | None = field(default=None, compare=False)
+    via: str | None = None
 
 
 @dataclass
@@ -106,48 +104,82 @@ class Needs:
         return path
 
 
+class _Flow:
+    """The strictest (value, service) reaching each node, and through which dependant."""
+
+    def __init__(self) -> None:
+        self.best: dict[str, tuple[int, str]] = {}
+        self.via: dict[str, str] = {}
+
+    def offer(self, node: str, value: tuple[int, str], via: str) -> None:
+        current = self.best.get(node)
+        if current is None or value < current:
+            self.best[node] = value
+            self.via[node] = via
+
+    def need(self, node: str) -> Need:
+        value, service = self.best[node]
+        return Need(value, service, self.via.get(node))
+
+
 def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
-    """Propagate RTO, RPO and tier from every in-scope service down its plain hard dependencies."""
-    nodes = dg.graph.nodes
+    """Propagate RTO, RPO and tier from every in-scope service down its plain hard dependencies.
+
+    One pass in dependants-first order; values are plain tuples until the end.
+    """
+    nodes = dg.data
     succ = dg.hard_succ
     needs = Needs()
-    inherited_rpo: dict[str, Need] = {}
-    inherited_tiers: dict[str, dict[int, Need]] = {}
+    inherited_rto, inherited_rpo = _Flow(), _Flow()
+    rto_own: dict[str, tuple[int, str]] = {}
+    rpo_own: dict[str, tuple[int, str]] = {}
+    tiers: dict[str, dict[int, tuple[str, str | None]]] = {}
+    rto_best: dict[str, tuple[tuple[int, str], str | None]] = {}
+    rpo_best: dict[str, tuple[tuple[int, str], str | None]] = {}
     for comp in reversed(dg.hard_components):
         for node in comp:
             data = nodes[node]
-            rto = needs.inherited_rto.get(node)
-            rpo = inherited_rpo.get(node)
-            tiers = dict(inherited_tiers.get(node, {}))
+            rto = inherited_rto.best.get(node)
+            rto_via = inherited_rto.via.get(node)
+            rpo = inherited_rpo.best.get(node)
+            rpo_via = inherited_rpo.via.get(node)
+            mine = tiers.get(node)
             if data["kind"] == "Service" and estate.in_scope(node):
                 bia = estate.bia_of.get(node)
                 if bia is not None and bia.rto is not None:
-                    rto = _min(rto, Need(bia.rto.seconds, node))
+                    rto_own[node] = (bia.rto.seconds, node)
+                    if rto is None or rto_own[node] < rto:
+                        rto, rto_via = rto_own[node], None
                 if bia is not None and bia.rpo is not None:
-                    rpo = _min(rpo, Need(bia.rpo.seconds, node))
-                tier = estate.model(node, Service).tier  # type: ignore[union-attr]
-                tiers[tier] = Need(tier, node)
+                    rpo_own[node] = (bia.rpo.seconds, node)
+                    if rpo is None or rpo_own[node] < rpo:
+                        rpo, rpo_via = rpo_own[node], None
+                mine = dict(mine or {})
+                mine[data["tier"]] = (node, None)
+                tiers[node] = mine
             if rto is not None:
-                needs.rto[node] = rto
+                rto_best[node] = (rto, rto_via)
             if rpo is not None:
-                needs.rpo[node] = rpo
-            if tiers:
-                needs.tiers[node] = tiers
+                rpo_best[node] = (rpo, rpo_via)
             if data["gate"] == "or":
                 continue
             for child in succ[node]:
                 if nodes[child]["gate"] == "or":
                     continue
                 if rto is not None:
-                    needs.inherited_rto[child] = _min(needs.inherited_rto.get(child), Need(rto.value, rto.service, node))
+                    inherited_rto.offer(child, rto, node)
                 if rpo is not None:
-                    inherited_rpo[child] = _min(inherited_rpo.get(child), Need(rpo.value, rpo.service, node))
-                if tiers:
-                    below = inherited_tiers.setdefault(child, {})
-                    for tier, need in tiers.items():
-                        below[tier] = _min(below.get(tier), Need(tier, need.service, node))
+                    inherited_rpo.offer(child, rpo, node)
+                if mine:
+                    below = tiers.get(child)
+                    if below is None:
+                        tiers[child] = {t: (svc, node) for t, (svc, _) in mine.items()}
+                    else:
+                        for tier, (svc, _) in mine.items():
+                            if tier not in below or svc < below[tier][0]:
+                                below[tier] = (svc, node)
+    needs.rto = {n: Need(v[0], v[1], via) for n, (v, via) in rto_best.items()}
+    needs.rpo = {n: Need(v[0], v[1], via) for n, (v, via) in rpo_best.items()}
+    needs.inherited_rto = {n: inherited_rto.need(n) for n in inherited_rto.best}
+    needs.tiers = {n: {t: Need(t, svc, via) for t, (svc, via) in by.items()} for n, by in tiers.items()}
     return needs
-
-
-def _min(current: Need | None, new: Need) -> Need:
-    return new if current is None or new < current else current

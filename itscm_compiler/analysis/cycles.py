@@ -44,7 +44,7 @@ def find_cycles(dg: DependencyGraph) -> list[Cycle]:
         path = _shortest_cycle(sorted(members), lambda n: hard[n], members)
         if path:
             found.append(Cycle(True, _rotate(path), len(comp)))
-    adj = dg.graph.adj
+    adj = dg.adj
     succ = {n: list(nbrs) for n, nbrs in adj.items()}
     for comp in _tarjan(succ):
         members = set(comp)

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable
 
-import networkx as nx
-
 from ..diagnostics import Location
 from ..models import AnyOf, Component, Service, Site, Supplier
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from ..estate import Estate
     from ..loader import SourceDoc
 
@@ -44,32 +44,49 @@ SOFT = "soft"
 
 @dataclass
 class DependencyGraph:
-    """The graph plus the views the analyses share (hard adjacency, dependency order)."""
+    """The graph plus the views the analyses share (hard adjacency, dependency order).
 
-    graph: nx.DiGraph
+    ``data`` (node -> attributes) and ``adj`` (node -> successor -> edge
+    attributes) are plain dicts: the analyses do hundreds of thousands of
+    lookups, and networkx's views cost a microsecond each. ``graph`` is the
+    same graph as a ``networkx.DiGraph``, built on first use (export, library
+    users), so linting never pays for it.
+    """
+
+    data: dict[str, dict[str, Any]]
+    adj: dict[str, dict[str, dict[str, Any]]]
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(self.data.items())
+        g.add_edges_from((u, v, d) for u, nbrs in self.adj.items() for v, d in nbrs.items())
+        return g
 
     # -- nodes ---------------------------------------------------------------
     def kind(self, node: str) -> str:
-        return str(self.graph.nodes[node]["kind"])
+        return str(self.data[node]["kind"])
 
     def label(self, node: str) -> str:
-        return str(self.graph.nodes[node]["label"])
+        return str(self.data[node]["label"])
 
     def est(self, node: str) -> int | None:
-        value: int | None = self.graph.nodes[node]["est"]
+        value: int | None = self.data[node]["est"]
         return value
 
     def is_gate(self, node: str) -> bool:
         """Synthetic OR nodes (any_of, instances, supplier sites)."""
-        return bool(self.graph.nodes[node]["kind"] == "Or")
+        return bool(self.data[node]["kind"] == "Or")
 
     def location(self, node: str) -> Location:
-        data = self.graph.nodes[node]
+        data = self.data[node]
         doc: SourceDoc = data["doc"]
         return doc.location(*data["path"])
 
     def edge_location(self, source: str, target: str) -> Location:
-        data = self.graph.edges[source, target]
+        data = self.adj[source][target]
         doc: SourceDoc = data["doc"]
         return doc.location(*data["path"])
 
@@ -81,7 +98,7 @@ class DependencyGraph:
     @cached_property
     def hard_succ(self) -> dict[str, list[str]]:
         """Hard successors of every node (soft edges never block recovery)."""
-        return {n: [v for v, d in nbrs.items() if d["mode"] == HARD] for n, nbrs in self.graph.adj.items()}
+        return {n: [v for v, d in nbrs.items() if d["mode"] == HARD] for n, nbrs in self.adj.items()}
 
     @cached_property
     def hard_components(self) -> list[list[str]]:
@@ -90,7 +107,10 @@ class DependencyGraph:
         Almost every component is a single node; a larger one is a hard cycle
         (reported as G001), which the analyses treat with a bounded fixpoint.
         """
-        return _tarjan(self.hard_succ)
+        from . import _no_gc
+
+        with _no_gc():
+            return _tarjan(self.hard_succ)
 
     @cached_property
     def hard_pred(self) -> dict[str, list[str]]:
@@ -102,7 +122,8 @@ class DependencyGraph:
 
     def render_path(self, path: Iterable[str]) -> str:
         """``payments-api -> any of (a | b) -> fra1`` for messages."""
-        return " -> ".join(self.label(n) if self.is_gate(n) or "|" in n else n for n in path)
+        data = self.data
+        return " -> ".join(data[n]["label"] if "|" in n else n for n in path)
 
 
 def _tarjan(succ: dict[str, list[str]]) -> list[list[str]]:
@@ -160,27 +181,30 @@ def _tarjan(succ: dict[str, list[str]]) -> list[list[str]]:
 class _Builder:
     def __init__(self, estate: Estate) -> None:
         self.estate = estate
-        self.g: nx.DiGraph = nx.DiGraph()
+        self.data: dict[str, dict[str, Any]] = {}
+        self.adj: dict[str, dict[str, dict[str, Any]]] = {}
 
     def node(self, node: str, kind: str, doc: SourceDoc, path: tuple[Any, ...], **attrs: Any) -> None:
         attrs.setdefault("gate", "and")
         attrs.setdefault("basic", kind in ("Component", "Supplier", "Site", "Instance"))
         attrs.setdefault("est", None)
         attrs.setdefault("label", node)
-        self.g.add_node(node, kind=kind, doc=doc, path=path, **attrs)
+        self.data[node] = {"kind": kind, "doc": doc, "path": path, **attrs}
+        self.adj[node] = {}
 
     def edge(self, source: str, target: str, mode: str, rel: str, doc: SourceDoc, path: tuple[Any, ...]) -> None:
-        old = self.g.get_edge_data(source, target)
+        edges = self.adj[source]
+        old = edges.get(target)
         if old is not None and (old["mode"] == HARD or mode == SOFT):
             return  # a hard edge wins over a soft duplicate
-        self.g.add_edge(source, target, mode=mode, rel=rel, doc=doc, path=path)
+        edges[target] = {"mode": mode, "rel": rel, "doc": doc, "path": path}
 
     def target(self, id_: str, kinds: frozenset[str] | tuple[str, ...]) -> bool:
         """Whether ``id_`` names a document of a fitting kind (R001/R002 report the rest)."""
         doc = self.estate.by_id.get(id_)
         return doc is not None and doc.kind in kinds
 
-    def build(self) -> nx.DiGraph:
+    def build(self) -> DependencyGraph:
         estate = self.estate
         for doc in estate.docs(Service):
             svc: Service = doc.model  # type: ignore[assignment]
@@ -206,7 +230,7 @@ class _Builder:
             self.supplier_sites(doc)
         for doc in estate.docs(Site):
             self.site_links(doc)
-        return self.g
+        return DependencyGraph(self.data, self.adj)
 
     def dependencies(self, doc: SourceDoc) -> None:
         owner = doc.id
@@ -280,7 +304,7 @@ class _Builder:
 
 def build_graph(estate: Estate) -> DependencyGraph:
     """Build the dependency graph of ``estate`` (prefer :func:`dependency_graph`, which caches)."""
-    return DependencyGraph(_Builder(estate).build())
+    return _Builder(estate).build()
 
 
 def dependency_graph(estate: Estate) -> DependencyGraph:

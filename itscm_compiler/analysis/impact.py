@@ -150,7 +150,7 @@ def impact(estate: Estate, ids: list[str]) -> ImpactReport:
             chain.append(via[chain[-1]])  # type: ignore[arg-type]
         report.services.append(ServiceDown(node, svc.tier if svc else 9, rto, back[node], tuple(chain)))
     report.services.sort(key=lambda s: (not s.misses_rto, s.tier, s.id))
-    for node, nbrs in dg.graph.adj.items():
+    for node, nbrs in dg.adj.items():
         if dg.kind(node) == "Service" and node not in down:
             if any(d["mode"] == "soft" and v in down for v, d in nbrs.items()):
                 report.degraded.append(node)

@@ -49,7 +49,7 @@ class Point:
 
 def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
     """Per node, the elements whose single failure takes it down (itself included when basic)."""
-    nodes = dg.graph.nodes
+    nodes = dg.data
     succ = dg.hard_succ
     kill: dict[str, frozenset[str]] = {}
 
@@ -68,10 +68,7 @@ def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
             return own
         if len(children) == 1 and not own:
             return children[0]
-        result = set(own)
-        for other in children:
-            result.update(other)
-        return frozenset(result)
+        return own.union(*children)
 
     for comp in dg.hard_components:
         if len(comp) == 1:
@@ -92,13 +89,14 @@ def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
 def compute_single_points(estate: Estate, dg: DependencyGraph, kill: dict[str, frozenset[str]]) -> dict[str, list[Point]]:
     """Single points of failure of every in-scope service (see :func:`single_points`)."""
     result: dict[str, list[Point]] = {}
-    for service in sorted(n for n, d in dg.graph.nodes(data=True) if d["kind"] == "Service"):
+    hops: dict[tuple[str, str], str | None] = {}
+    for service in sorted(n for n, d in dg.data.items() if d["kind"] == "Service"):
         if not estate.in_scope(service):
             continue
         elements = kill[service] - {service}
         if not elements:
             continue
-        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e)) for e in elements]
+        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e, hops)) for e in elements]
         points.sort(key=lambda p: (_KIND_ORDER.get(p.kind, 9), p.element))
         result[service] = points
     return result
@@ -114,21 +112,45 @@ def single_points(estate: Estate) -> dict[str, list[Point]]:
     return estate.analysis.single_points
 
 
-def path_to(dg: DependencyGraph, kill: dict[str, frozenset[str]], start: str, element: str) -> tuple[str, ...]:
-    """A hard path from ``start`` to ``element``, following only children that ``element`` kills."""
+def path_to(
+    dg: DependencyGraph,
+    kill: dict[str, frozenset[str]],
+    start: str,
+    element: str,
+    hops: dict[tuple[str, str], str | None] | None = None,
+) -> tuple[str, ...]:
+    """A hard path from ``start`` to ``element``, following only children that ``element`` kills.
+
+    ``hops`` memoises the next hop per (node, element): services share most of
+    their paths, so each hop is searched once.
+    """
     succ = dg.hard_succ
+    hops = {} if hops is None else hops
     path = [start]
     seen = {start}
     node = start
     while node != element:
-        children = succ[node]
-        if element in children:
-            node = element
+        key = (node, element)
+        if key in hops:
+            nxt = hops[key]
         else:
-            nxt = next((c for c in children if c not in seen and element in kill.get(c, _EMPTY)), None)
-            if nxt is None:
-                break
-            node = nxt
+            children = succ[node]
+            if element in children:
+                nxt = element
+            else:
+                # Prefer a route that does not pass through another service, so
+                # the path shows the service's own exposure when there is one.
+                nxt = None
+                for child in children:
+                    if element in kill.get(child, _EMPTY):
+                        if dg.data[child]["kind"] != "Service":
+                            nxt = child
+                            break
+                        nxt = nxt or child
+            hops[key] = nxt
+        if nxt is None or nxt in seen:
+            break
+        node = nxt
         seen.add(node)
         path.append(node)
     return tuple(path)
@@ -136,10 +158,17 @@ def path_to(dg: DependencyGraph, kill: dict[str, frozenset[str]], start: str, el
 
 def double_failures(estate: Estate, services: list[str]) -> dict[str, list[tuple[str, str]]]:
     """Minimal cut sets of size two: pairs of elements that together, not alone, take a service down."""
+    from . import _no_gc
+
+    with _no_gc():
+        return _double_failures(estate, services)
+
+
+def _double_failures(estate: Estate, services: list[str]) -> dict[str, list[tuple[str, str]]]:
     dg = estate.analysis.graph
     kill = estate.analysis.kill
     succ = dg.hard_succ
-    nodes = dg.graph.nodes
+    nodes = dg.data
     wanted: set[str] = set()
     stack = list(services)
     while stack:

@@ -15,12 +15,14 @@ from .base import rule
 
 if TYPE_CHECKING:
     from ..analysis.graph import DependencyGraph
+    from ..analysis.spof import Point
 
 _MAX_PAIRS_SHOWN = 6
+_MAX_SHOWN = 5
 
 
 def _edge_text(dg: DependencyGraph, source: str, target: str) -> str:
-    return " -(soft)-> " if dg.graph.edges[source, target]["mode"] == "soft" else " -> "
+    return " -(soft)-> " if dg.adj[source][target]["mode"] == "soft" else " -> "
 
 
 def _cycle_text(dg: DependencyGraph, path: tuple[str, ...]) -> str:
@@ -107,15 +109,22 @@ def single_point_of_failure(estate: Estate) -> Iterator[Finding]:
     or supplier takes down everything placed on it, so two instances in one
     site, or two ``any_of`` suppliers in one cloud region, are still one point
     of failure. Soft dependencies never are. Reported per service and point,
-    at the dependency that leads to it, with the path.
+    at the dependency that leads to it, with the path; points a service only
+    inherits through another in-scope service are reported once at that
+    service, and summarised in one finding per such dependency.
 
     Fails: ``payments-api`` depends on ``postgres``, whose two instances are
     both in site ``fra1``. Fix: move one instance to another site.
     """
     dg = estate.analysis.graph
     for service, points in estate.analysis.single_points.items():
+        inherited: dict[str, list[Point]] = {}
         for point in points:
             path = point.path
+            via = next((n for n in path[1:-1] if dg.kind(n) == "Service" and estate.in_scope(n)), None)
+            if via is not None:
+                inherited.setdefault(via, []).append(point)
+                continue
             where = dg.edge_location(path[0], path[1]) if len(path) > 1 else dg.location(service)
             gates = [n for n in path[1:-1] if dg.is_gate(n)]
             why = "".join(f"; every one of the {dg.label(g)} depends on it" for g in gates)
@@ -125,6 +134,19 @@ def single_point_of_failure(estate: Estate) -> Iterator[Finding]:
                 f"({dg.render_path(path)}{why}): {_ADVICE.get(point.kind, 'add redundancy')}",
                 (Related(dg.location(point.element), f"{point.label} is defined here"),),
                 key=f"{service}:{point.element}",
+            )
+        for via, group in sorted(inherited.items()):
+            path = group[0].path
+            upto = path[: path.index(via) + 1]
+            names = ", ".join(f"{p.kind.lower()} {p.label}" for p in group[:_MAX_SHOWN])
+            more = f" and {len(group) - _MAX_SHOWN} more" if len(group) > _MAX_SHOWN else ""
+            yield Finding(
+                dg.edge_location(path[0], path[1]),
+                f"{service} cannot recover if any of {len(group)} single point{'s' if len(group) != 1 else ''} "
+                f"of failure of {via} is lost ({dg.render_path(upto)}): {names}{more}; they are reported "
+                f"at {via}: fix them there, or make this dependency soft or redundant",
+                (Related(dg.location(via), f"{via} is defined here"),),
+                key=f"{service}:via:{via}",
             )
 
 
