@@ -222,3 +222,33 @@ def test_enisa_taxonomy_imports_with_its_defects_reported(tmp_path: Path) -> Non
     assert run_itscm("fmt", "--check", cwd=root).returncode == 0
     second = run_itscm(*args, cwd=root)
     assert "0 created, 0 updated, 175 unchanged; 0 file(s) written" in second.stdout
+
+
+HOSTILE = {
+    "compose": (
+        "c.yml",
+        b"services:\n  1:\n    image: [a]\n    depends_on: db\n  web:\n    depends_on: {x: 1}\n"
+        b"    deploy: 3\n    labels: [itscm.tier=99, foo]\n",
+    ),
+    "backstage": (
+        "b.yaml",
+        b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a, title: [x]}\n"
+        b"spec: {owner: g, dependsOn: resource:x, consumesApis: {a: 1}, lifecycle: [1]}\n---\n- list\n---\n42\n",
+    ),
+    "threats": ("t.csv", b"id,category\nx\x00,y\n\"open,quote\n"),
+}
+
+
+@pytest.mark.parametrize("source", sorted(HOSTILE))
+def test_hostile_sources_are_reported_never_a_traceback(source: str, tmp_path: Path) -> None:
+    name, content = HOSTILE[source]
+    extra = ("--owner", "t") if source == "compose" else ()
+    (tmp_path / name).write_bytes(content)
+    result = run_itscm("import", source, str(tmp_path / name), "--out", str(tmp_path / "out"), *extra, cwd=tmp_path)
+    assert result.returncode in (0, 1, 2)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert f"{name}:" in result.stderr  # every report names the source file
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(b"\xff\xfe\x00\x01" * 100)
+    result = run_itscm("import", source, str(garbage), *extra, cwd=tmp_path)
+    assert result.returncode == 2 and "garbage.bin" in result.stderr and "Traceback" not in result.stderr

@@ -41,7 +41,8 @@ def import_() -> None:
     Run it again whenever the source changes: it updates what the source owns
     (names, owners, dependencies, instance counts) and never what you wrote by
     hand (tiers, recovery targets, comments). Exit code 0 when everything was
-    imported, 1 when problems were reported, 2 when nothing could be read.
+    imported (read the warnings), 1 when some entities or rows could not be,
+    2 when nothing could be read.
     """
 
 

@@ -184,9 +184,24 @@ def _owner(catalogue: Catalogue, raw: Raw, out: Extracted) -> str | None:
     return _target(catalogue, raw, owner, "spec.owner", "group", out)
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
+
+
 def _common(raw: Raw) -> dict[str, Any]:
     metadata = raw.data.get("metadata") or {}
-    return {"name": metadata.get("title") or raw.name, "description": metadata.get("description")}
+    return {"name": _text(metadata.get("title")) or raw.name, "description": _text(metadata.get("description"))}
+
+
+def _list(raw: Raw, key: str, out: Extracted) -> list[Any]:
+    """``spec.<key>`` as a list; anything else is reported and ignored."""
+    value = raw.spec.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        out.error(raw.where, f"{raw.label}: spec.{key} must be a list of entity references: ignored")
+        return []
+    return value
 
 
 def read(paths: list[Path], tier: int = 3) -> Extracted:
@@ -199,7 +214,7 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
     for raw in catalogue.entities.values():
         if raw.skipped:
             continue
-        for api in raw.spec.get("providesApis") or []:
+        for api in _list(raw, "providesApis", out):
             ref = parse_ref(api, "api", raw.namespace)
             if ref and raw.kind == "component":
                 providers.setdefault(ref, []).append(raw.id)
@@ -215,15 +230,15 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
         if raw.kind == "group":
             profile = raw.spec.get("profile") if isinstance(raw.spec.get("profile"), dict) else {}
             owned = _common(raw)
-            owned["name"] = profile.get("displayName") or owned["name"]
-            owned["email"] = profile.get("email")
+            owned["name"] = _text(profile.get("displayName")) or owned["name"]
+            owned["email"] = _text(profile.get("email"))
             out.entities.append(Entity("Team", raw.id, raw.where, "plans/teams", owned=owned))
             continue
         owner = _owner(catalogue, raw, out)
         if owner is None:
             continue
         deps: list[str] = []
-        for dep in raw.spec.get("dependsOn") or []:
+        for dep in _list(raw, "dependsOn", out):
             target = _target(catalogue, raw, dep, "spec.dependsOn", "component", out)
             if target and target not in deps:
                 deps.append(target)
@@ -236,7 +251,7 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
             continue
         if raw.kind == "system":
             deps = sorted(set(deps) | set(members.get(raw.ref, [])))
-        for api in raw.spec.get("consumesApis") or []:
+        for api in _list(raw, "consumesApis", out):
             ref = parse_ref(api, "api", raw.namespace)
             if ref is None:
                 continue

@@ -91,18 +91,19 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
         if not isinstance(services, dict):
             out.error(str(path), "not a Compose file: there is no `services:` mapping")
             continue
-        for name, service in services.items():
+        for key, service in services.items():
+            name = str(key)
             if not isinstance(service, dict):
-                out.error(_where(path, _line(services, name)), f"service {name!r} is not a mapping: skipped")
+                out.error(_where(path, _line(services, key)), f"service {name!r} is not a mapping: skipped")
                 continue
-            lines[str(name)] = _line(services, name)
+            lines[name] = _line(services, key)
             if name in merged:
                 base = dict(merged[name][1])
                 base.update(service)
                 merged[name] = (path, base)
             else:
                 merged[name] = (path, service)
-                order.append(str(name))
+                order.append(name)
     ids: dict[str, str] = {}
     kinds: dict[str, str] = {}
     for name in order:
@@ -120,7 +121,8 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
         if kind not in ("", "service", "component"):
             out.error(where, f"service {name!r}: label itscm.kind is {kind!r}: use service or component")
             kind = ""
-        ctype = labels.get("itscm.type") or _component_type(service.get("image"))
+        image = service.get("image")
+        ctype = labels.get("itscm.type") or _component_type(image if isinstance(image, str) else None)
         kinds[name] = "Component" if kind == "component" or (kind != "service" and ctype) else "Service"
     for name in order:
         if name not in ids:
@@ -130,7 +132,10 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
         labels = _labels(service)
         deps: list[str] = []
         raw = service.get("depends_on") or []
-        for dep in list(raw) if isinstance(raw, (list, dict)) else []:
+        if not isinstance(raw, (list, dict)):
+            out.error(where, f"service {name!r}: depends_on must be a list or a mapping of service names: ignored")
+            raw = []
+        for dep in raw:
             if str(dep) in ids:
                 deps.append(ids[str(dep)])
             else:
@@ -152,7 +157,7 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
             initial={"owner": team},
             depends_on=deps,
         )
-        image = service.get("image")
+        image = service.get("image") if isinstance(service.get("image"), str) else None
         if kinds[name] == "Component":
             replicas = _replicas(service, where, name, out)
             entity.instances = replicas

@@ -257,9 +257,14 @@ def apply(entities: list[Entity], out: Path, root: Path, header: str) -> ImportR
         text = state.dump()
         if text == state.text:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.itscm-tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)  # a reader never sees half a file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)  # a reader never sees half a file
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            result.problems.append(Problem("error", str(path), f"cannot write it: {exc.strerror or exc}"))
+            continue
         result.files_written.append(str(path))
     return result

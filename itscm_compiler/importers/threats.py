@@ -45,8 +45,13 @@ def read(path: Path, mapping: dict[str, str], catalogue: str | None = None) -> E
     except (OSError, UnicodeDecodeError) as exc:
         out.error(str(path), f"cannot read the catalogue: {exc}")
         return out
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    try:
+        reader = csv.DictReader(text.splitlines())
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    except csv.Error as exc:  # NUL bytes, a field above the size limit
+        out.error(f"{path}:{reader.line_num or 1}", f"not a readable CSV file: {exc}")
+        return out
     missing = [f"{field} (column {mapping[field]!r})" for field in REQUIRED if mapping[field] not in header]
     if missing:
         out.error(
@@ -55,7 +60,6 @@ def read(path: Path, mapping: dict[str, str], catalogue: str | None = None) -> E
             "map them with --map FIELD=COLUMN",
         )
         return out
-    rows = list(reader)
     category_ids = {slugify(row.get(mapping["category"]) or "") for row in rows if None not in row}
     categories: dict[str, Entity] = {}
     threats: dict[str, tuple[int, str, Entity]] = {}
@@ -129,6 +133,6 @@ def _slug(raw: str, what: str, where: str, out: Extracted) -> str:
         reasons.append(f"longer than {MAX_ID} characters")
     other = set(raw.lower()) - set("abcdefghijklmnopqrstuvwxyz0123456789- ")
     if other:
-        reasons.append("characters " + " ".join(sorted(other)))
+        reasons.append(f"characters {''.join(sorted(other))!r}")
     out.warning(where, f"{what} {raw!r} is not a valid id ({', '.join(reasons) or 'format'}): imported as {slug!r}")
     return slug
