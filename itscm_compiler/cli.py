@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schema": ("itscm_compiler.commands.schema", "schema", "Write or check the JSON Schemas in schema/."),
     "fmt": ("itscm_compiler.commands.fmt", "fmt", "Rewrite YAML in the canonical layout, keeping comments."),
     "review": ("itscm_compiler.commands.review", "review", "Record a plan review (date and reviewer), keeping comments."),
+    "build": ("itscm_compiler.commands.build", "build", "Render the offline runbook site (MkDocs Material)."),
+    "serve": ("itscm_compiler.commands.build", "serve", "Live preview of the runbook site, rebuilt on change."),
     "metrics": ("itscm_compiler.commands.metrics", "metrics", "Dashboard figures: coverage, currency, exercises, RTO, findings."),
     "impact": ("itscm_compiler.commands.impact", "impact", "What losing a component, site, supplier or threat takes down."),
     "graph": ("itscm_compiler.commands.graph", "graph", "The dependency graph as Mermaid, DOT or JSON, whole or around one id."),

@@ -12,8 +12,9 @@ diagnostics, of the lint result), computed as of ``estate.today``:
 * open findings of exercises, and those past their due date;
 * overdue reviews (plans, BIAs, risks) and overdue exercises, as lists.
 
-Where the policy names no interval for a tier, a year is assumed
-(``DEFAULT_INTERVAL``) and the figure says so in ``notes``.
+Cadences follow the freshness rules (F001-F009): the policy tier of the most
+critical in-scope service concerned; without one there is no cadence, nothing
+is counted overdue and ``notes`` says so.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from .estate import Estate
 from .models import BIA, Exercise, Plan, Risk, Service
 from .models.policy import TierPolicy
 from .models.types import Duration
-
-DEFAULT_INTERVAL = Duration(365 * 86400)
+from .rules.freshness import plan_tier
 
 
 @dataclass(frozen=True)
@@ -137,12 +137,6 @@ class Metrics:
         }
 
 
-def plan_tier(estate: Estate, plan: Plan) -> int | None:
-    """The most critical tier among the services a plan covers."""
-    tiers = [s.tier for s in (estate.model(i, Service) for i in plan.services) if s is not None]
-    return min(tiers) if tiers else None
-
-
 def _tier_policy(estate: Estate, tier: int | None) -> TierPolicy | None:
     policy = estate.policy
     if policy is None or tier is None:
@@ -157,9 +151,10 @@ def _late(today: dt.date, due: dt.date) -> int | None:
 
 def _plan_review(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | None:
     tier = _tier_policy(estate, plan_tier(estate, plan))
-    interval = tier.review_interval if tier else DEFAULT_INTERVAL
     if tier is None:
-        notes.add("review interval: no policy tier for some plans; a year is assumed")
+        notes.add("some plans cover no in-scope service of a policy tier: no review or exercise cadence applies")
+        return None
+    interval = tier.review_interval
     title = plan.label
     if plan.review is None:
         return Overdue("plan-review", plan.id, title, None, None)
@@ -170,9 +165,9 @@ def _plan_review(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | None:
 
 def _plan_exercise(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | None:
     tier = _tier_policy(estate, plan_tier(estate, plan))
-    interval = tier.exercise_interval if tier else DEFAULT_INTERVAL
     if tier is None:
-        notes.add("exercise interval: no policy tier for some plans; a year is assumed")
+        return None
+    interval = tier.exercise_interval
     done = [e for e in estate.exercises_of.get(plan.id, []) if e.date <= estate.today]
     if not done:
         return Overdue("exercise", plan.id, plan.label, None, None)
@@ -184,8 +179,13 @@ def _plan_exercise(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | Non
 def _bia_reviews(estate: Estate, notes: set[str]) -> Iterable[Overdue]:
     for bia in estate.models(BIA):
         service = estate.model(bia.service, Service)
-        tier = _tier_policy(estate, service.tier if service else None)
-        interval = tier.review_interval if tier else DEFAULT_INTERVAL
+        if service is None or not estate.in_scope(service.id):
+            continue
+        tier = _tier_policy(estate, service.tier)
+        if tier is None:
+            notes.add("some BIAs are for services of a tier the policy does not name: no review cadence applies")
+            continue
+        interval = tier.review_interval
         due = bia.assessed.on + dt.timedelta(seconds=interval.seconds)
         late = _late(estate.today, due)
         if late:

@@ -1,0 +1,71 @@
+"""``itscm build`` and ``itscm serve``: the offline runbook site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from .options import root_option, today_option
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: site/ in the repository). Replaced only when the build succeeds.",
+)
+@click.option("--allow-errors", is_flag=True, help="Publish despite lint errors; affected pages carry a warning.")
+@root_option
+@today_option
+def build(out: Path | None, allow_errors: bool, root: Path, today: dt.date | None) -> None:
+    """Render the runbook site (Markdown through Jinja2, then MkDocs Material).
+
+    The site works offline from file://. Figures are computed as of the
+    commit date (or --today). Exit code 0 when published, 1 when lint errors
+    stop it, 2 on usage or internal errors.
+    """
+    from ..config import ConfigError
+    from ..reporters import text
+    from ..site.build import BuildError, build_site
+    from ..site.mkdocs_config import SettingsError
+
+    try:
+        result = build_site(root, out, allow_errors=allow_errors, today=today)
+    except ConfigError as exc:
+        click.echo(f"{exc.location}: error {exc.message}", err=True)
+        sys.exit(2)
+    except SettingsError as exc:
+        click.echo(f"itscm: {exc}", err=True)
+        sys.exit(2)
+    except BuildError as exc:
+        if exc.lint_result is not None:
+            sys.stdout.write(text.render(exc.lint_result.diagnostics, len(exc.lint_result.estate.files)))
+        click.echo(f"itscm build: {exc}", err=True)
+        sys.exit(exc.code)
+    for message in result.warnings:
+        click.echo(f"itscm build: MkDocs: {message}", err=True)
+    errors = result.lint.has_errors
+    click.echo(
+        f"{result.pages} pages built from {result.stamp.describe()} into {result.out}"
+        f"{' (with lint errors: affected pages carry a warning)' if errors else ''}; "
+        f"lint {result.lint_seconds:.1f}s, rendering {result.render_seconds:.1f}s, MkDocs {result.mkdocs_seconds:.1f}s"
+    )
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@root_option
+@today_option
+def serve(host: str, port: int, root: Path, today: dt.date | None) -> None:
+    """Live preview for authors: serve the site and rebuild it when a file changes.
+
+    Lint errors never stop the preview: affected pages show them.
+    """
+    from ..site.serve import serve as run
+
+    sys.exit(run(root, host, port, today))
