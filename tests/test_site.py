@@ -1,0 +1,238 @@
+"""``itscm build``: real MkDocs builds of small estates (the browser tests are in test_site_browser.py)."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from itscm_compiler.site import escape
+
+from .conftest import run_itscm
+from .site_helpers import HOSTILE, fixture_repo, git, make_hostile
+
+pytestmark = pytest.mark.slow
+
+
+def build(repo: Path, out: Path, *extra: str) -> "object":
+    return run_itscm("build", "--root", str(repo), "--out", str(out), *extra, timeout=300)
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("site")
+    repo = fixture_repo(base)
+    out = base / "out"
+    done = build(repo, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return repo, out
+
+
+def test_pages_alert_index_and_stamp(built: tuple[Path, Path]) -> None:
+    repo, out = built
+    for page in (
+        "index.html",
+        "services/index.html",
+        "services/web-shop.html",
+        "services/orders-api.html",
+        "components/orders-db.html",
+        "plans/orders-recovery.html",
+        "sites/dc-north.html",
+        "suppliers/psp-primary.html",
+        "risks.html",
+        "contacts.html",
+        "exercises.html",
+        "rules.html",
+        "search/search_index.js",
+    ):
+        assert (out / page).is_file(), page
+    commit = git(repo, "rev-parse", "HEAD")
+    alerts = json.loads((out / "alerts.json").read_text())
+    assert alerts["commit"] == commit
+    assert alerts["alerts"]["OrdersApiDown"] == {
+        "url": "plans/orders-recovery.html",
+        "plans": ["plans/orders-recovery.html"],
+        "services": ["services/orders-api.html", "services/web-shop.html"],
+    }
+    assert alerts["services"]["web-shop"] == "services/web-shop.html"
+    for page in out.rglob("*.html"):
+        if page.name != "404.html":
+            assert f"commit {commit[:12]} of 2026-11-20 10:00 UTC" in page.read_text(), page
+
+
+def test_runbook_page_content(built: tuple[Path, Path]) -> None:
+    _, out = built
+    html = unescape((out / "services" / "web-shop.html").read_text())
+    assert '<a href="tel:+447700900004">+44 7700 900004</a>' in html  # the on-call, tappable
+    assert "Carol Singh" in html and "Bob Okafor" in html  # escalation and plan backups
+    assert '<svg class="itscm-diagram"' in html and 'href="orders-api.html"' in html
+    assert "Customers can place orders" in html  # MBCO
+    assert 'type="checkbox"' in html  # steps are a checklist
+    assert "2h" in html and "15m" in html and "8h" in html
+    rules = (out / "rules.html").read_text()
+    assert 'id="r001"' in rules
+
+
+def test_offline_no_external_resources(built: tuple[Path, Path]) -> None:
+    _, out = built
+    external = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+    for page in out.rglob("*.html"):
+        text = page.read_text()
+        assert not external.search(text), (page, external.search(text))
+        assert "fonts.googleapis" not in text and "unpkg.com" not in text
+
+
+def test_two_builds_of_one_commit_are_identical(built: tuple[Path, Path], tmp_path: Path) -> None:
+    repo, out = built
+    again = tmp_path / "again"
+    done = build(repo, again)
+    assert done.returncode == 0, done.stderr
+    first, second = tree(out), tree(again)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_failed_build_leaves_the_previous_site(built: tuple[Path, Path], tmp_path: Path) -> None:
+    repo, out = built
+    site = tmp_path / "site"
+    assert build(repo, site).returncode == 0
+    before = tree(site)
+    (repo / "templates").mkdir()
+    (repo / "templates" / "service.md.j2").write_text("# {{ service.label }}\n{{ no_such_thing.field }}\n")
+    try:
+        done = build(repo, site)
+    finally:
+        (repo / "templates" / "service.md.j2").unlink()
+        (repo / "templates").rmdir()
+    assert done.returncode == 2
+    assert "no_such_thing" in done.stderr and "Traceback" not in done.stderr
+    assert tree(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".itscm-build-")] == []
+
+
+def test_lint_errors_stop_the_build_unless_allowed(tmp_path: Path) -> None:
+    repo = fixture_repo(tmp_path)
+    plan = repo / "plans" / "orders-recovery.yaml"
+    plan.write_text(plan.read_text().replace("services: [web-shop, orders-api]", "services: [web-shop, orders-apx]"))
+    out = tmp_path / "out"
+    refused = build(repo, out)
+    assert refused.returncode == 1
+    assert "R001" in refused.stdout and "--allow-errors" in refused.stderr
+    assert not out.exists()
+    allowed = build(repo, out, "--allow-errors")
+    assert allowed.returncode == 0, allowed.stderr
+    plan_page = (out / "plans" / "orders-recovery.html").read_text()
+    assert "Built from files with errors" in plan_page and "R001" in plan_page
+    assert "with uncommitted changes" in plan_page
+    assert "Built from files with errors" in (out / "services" / "web-shop.html").read_text()
+    assert "Built from files with errors" not in (out / "contacts.html").read_text()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
+    repo = fixture_repo(tmp_path)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    done = build(repo, precious)
+    assert done.returncode == 2 and "not an itscm site" in done.stderr
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    assert build(repo, repo / "plans").returncode == 2
+
+
+def test_outside_git_and_template_override(tmp_path: Path) -> None:
+    repo = fixture_repo(tmp_path, commit=False)
+    (repo / "templates").mkdir()
+    (repo / "templates" / "site_notice.md.j2").write_text("Service desk: {{ '+44 800 000 000'|phone }}\n")
+    out = tmp_path / "out"
+    done = build(repo, out, "--today", "2026-11-24")
+    assert done.returncode == 0, done.stderr
+    page = unescape((out / "services" / "web-shop.html").read_text())
+    assert "not built from a Git commit" in page
+    assert 'Service desk: <a href="tel:+44800000000">' in page
+
+
+class _Inventory(HTMLParser):
+    """Elements and attributes of the page's content area."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self.depth += 1
+        if not self.depth:
+            return
+        if tag in ("script", "img", "iframe", "object", "embed"):
+            self.scripts.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}")
+            if name in ("href", "src") and value and value.replace(" ", "").lower().startswith(("javascript:", "data:")):
+                self.hrefs.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.depth -= 1
+
+
+def test_hostile_text_is_escaped_in_every_page(tmp_path: Path) -> None:
+    repo = fixture_repo(tmp_path)
+    make_hostile(repo)
+    git(repo, "commit", "-qam", "hostile")
+    out = tmp_path / "out"
+    done = build(repo, out, "--allow-errors")
+    assert done.returncode == 0, done.stderr
+    for page in out.rglob("*.html"):
+        inventory = _Inventory()
+        inventory.feed(page.read_text())
+        assert (inventory.scripts, inventory.handlers, inventory.hrefs) == ([], [], []), page
+        head = page.read_text().split("<body", 1)[0]
+        assert "__pwned" not in head or "&lt;" in head, page
+    # Material shows search results as HTML: the index must be inert too.
+    for doc in json.loads((out / "search" / "search_index.json").read_text())["docs"]:
+        inventory = _Inventory()
+        inventory.depth = 1
+        inventory.feed(doc["title"] + " " + doc["text"])
+        assert (inventory.scripts, inventory.handlers, inventory.hrefs) == ([], [], []), doc["location"]
+    alerts = json.loads((out / "alerts.json").read_text())
+    assert HOSTILE["svg"] in alerts["alerts"]  # data, JSON-encoded: consumers get the name as written
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<script>x</script>", "&#60;script&#62;x&#60;/script&#62;"),
+        ("[a](javascript:x)", "&#91;a&#93;(javascript&#58;x)"),
+        ("# not a heading", "&#35; not a heading"),
+        ("1. not a list", "1&#46; not a list"),
+        ("- not a list", "&#45; not a list"),
+        ("    not code", "&#32;&#32;&#32;&#32;not code"),
+        ("two\nlines", "two<br>lines"),
+        ("a_b*c`d", "a&#95;b&#42;c&#96;d"),
+        ("{: .x }", "&#123;&#58; .x &#125;"),
+        ("plain text, fine.", "plain text, fine."),
+    ],
+)
+def test_escape_text(raw: str, expected: str) -> None:
+    assert str(escape.text(raw)) == expected
+
+
+def test_only_harmless_urls_become_links() -> None:
+    assert escape.safe_url("https://status.example.com") == "https://status.example.com"
+    for bad in ("javascript:alert(1)", "JaVa\nScRiPt:alert(1)", "data:text/html,x", "https://x\" onmouseover=\"y"):
+        assert escape.safe_url(bad) is None
+    assert str(escape.link("x", "javascript:alert(1)")) == "x (javascript&#58;alert(1))"
+    assert str(escape.phone('+44 1"><b>')) == '<a href="tel:+441">&#43;44 1&#34;&#62;&#60;b&#62;</a>'
