@@ -78,6 +78,9 @@ def test_runbook_page_content(built: tuple[Path, Path]) -> None:
     assert "Customers can place orders" in html  # MBCO
     assert 'type="checkbox"' in html  # steps are a checklist
     assert "2h" in html and "15m" in html and "8h" in html
+    text = " ".join(re.sub("<[^>]+>", " ", html).split())
+    # from analysis.spof: orders-db runs in one site only
+    assert "Data centre North site Web Shop → Orders API → Orders database → Data centre North" in text
     rules = (out / "rules.html").read_text()
     assert 'id="r001"' in rules
 
