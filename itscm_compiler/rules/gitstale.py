@@ -86,7 +86,7 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
         if not any(newest.get(s, _NEVER) > review for s in plan.services):
             continue
         changed: dict[str, tuple[Commit, SourceDoc]] = {}  # one entry per changed file
-        for id_ in _covered(estate, plan, closures):
+        for id_ in sorted(_covered(estate, plan, closures)):  # sorted: the named document must not depend on set order
             source = estate.by_id[id_]
             if source.kind not in COVERED_KINDS or source.path == doc.path or source.path in changed:
                 continue
