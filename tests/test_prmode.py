@@ -76,6 +76,9 @@ def test_old_finding_hidden_and_new_one_shown_after_lines_shifted(tmp_path: Path
     summary = proc.stdout.strip().splitlines()[-1]
     assert summary.startswith("1 error, ")
     assert summary.endswith(f"; {existing} existing findings left out (already present at base)"), summary
+    # PATHS limits what is reported, in PR mode too.
+    only = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "people.yaml", cwd=repo.path)
+    assert only.returncode == 0 and _r001(only.stdout) == [], only.stdout
     # The worktree used for the base is gone again.
     assert repo.git("worktree", "list").count("\n") == 1
 

@@ -71,7 +71,7 @@ def plan_review_overdue(estate: Estate) -> Iterator[Finding]:
                 doc.location("review", "last_reviewed"),
                 f"plan {plan.id!r} was last reviewed on {plan.review.last_reviewed}; tier {tier} plans are "
                 f"reviewed every {policy.review_interval}, so it was due on {late[0]} ({days(late[1])} ago): "
-                "review it and record the date and reviewer in review",
+                f"review it and record the review (itscm review {plan.id} --by PERSON)",
                 key=plan.id,
             )
 

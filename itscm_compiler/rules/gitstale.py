@@ -50,15 +50,17 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
     that defines one of them was changed by a commit dated after the day of
     the plan's review, the plan may describe a system that no longer exists.
     The message names the newest such commit (short hash, date, subject) and
-    file; related locations list the other changed files (up to ten). Uncommitted changes
-    in the working tree count as changes made today, so the pre-commit hook
-    flags the plan in the very change that makes it stale. Changes to the
-    plan's own file do not count, and neither do pure renames. Granularity is
-    the file: any change to a file counts for every document in it.
+    file; related locations list the other changed files (up to ten).
+    Uncommitted changes in the working tree count as changes made today, so
+    the pre-commit hook flags the plan in the very change that makes it
+    stale. Changes to the plan's own file do not count, and neither do pure
+    renames. Granularity is the file: any change to a file counts for every
+    document in it.
 
     Fails: ``review: {last_reviewed: 2026-03-01}`` and a commit on 2026-05-02
     that changed ``services/payments.yaml``. Fix: review the plan against the
-    change, then record the new review date and reviewer.
+    change, then record the new review date and reviewer
+    (``itscm review PLAN --by PERSON``).
     """
     reviewed = [
         (doc, doc.model) for doc in estate.docs(Plan) if doc.model.review is not None  # type: ignore[attr-defined]
@@ -102,7 +104,8 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
         yield Finding(
             doc.location("review", "last_reviewed"),
             f"plan {plan.id!r} was last reviewed on {review}, but {source.path} ({source.kind} {source.id!r}) "
-            f"changed after that in {commit}{also}: review the plan against the change and record the review",
+            f"changed after that in {commit}{also}: review the plan against the change and record it "
+            f"(itscm review {plan.id} --by PERSON)",
             tuple(
                 Related(s.location("id"), f"{s.kind} {s.id!r} ({s.path}) changed in {c}")
                 for c, s in ordered[:MAX_RELATED]
