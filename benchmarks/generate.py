@@ -181,60 +181,78 @@ def generate(out: Path, services: int = 1000, seed: int = 1) -> Generated:
     offices = ["office-london", "office-leeds"]
     n_suppliers = max(4, n // 250)
     suppliers = [f"supplier-{i:04d}" for i in range(n_suppliers)]
-    site_docs = [_doc("Site", r, name=r.replace("-", " ").title(), type="region", supplier=suppliers[0]) for r in regions]
+    site_docs = [_doc("Site", r, name=r.replace("-", " ").title(), type="region") for r in regions]
     site_docs += [_doc("Site", z, type="zone", parent=z.rsplit("-zone-", 1)[0]) for z in zones]
     site_docs += [_doc("Site", o, type="office", address=f"{o[7:].title()}, UK") for o in offices]
     w.write("services/sites.yaml", *site_docs)
+    weak_suppliers = set(suppliers[-problems:])
     for chunk in _chunks(suppliers, 25):
         docs = []
         for s in chunk:
-            strong = rng.random() < 0.9
+            strong = s not in weak_suppliers
             docs.append(_doc("Supplier", s, name=f"Supplier {s[9:]}", type=rng.choice(["saas", "cloud-region", "isp", "vendor"]),
-                             owner=rng.choice(teams), contract={"rto": "2h" if strong else "2d", "rpo": "30m" if strong else "1d"},
+                             owner=rng.choice(teams), contract={"rto": "30m" if strong else "2d", "rpo": "5m" if strong else "1d"},
                              contact={"name": "Service desk", "phone": "+44 20 7946 0000"},
-                             last_assessment=_day(-rng.randrange(30, 500)), exit_plan="Move to the alternative",
-                             sites=[rng.choice(regions)]))
+                             last_assessment=_day(-rng.randrange(30, 300)), exit_plan="Move to the alternative",
+                             sites=rng.sample(regions, 2)))
         w.write(f"services/suppliers/{chunk[0]}.yaml", *docs)
 
     # -- components ----------------------------------------------------------
     n_components = max(8, n // 2)
     components = [f"component-{i:05d}" for i in range(n_components)]
+    lonely = set(rng.sample(components, problems))
+    on_weak = set(rng.sample(components, problems))
+    for c in sorted(lonely):
+        w.problem("graph", f"{c}: one instance, a single point of failure")
+    for c in sorted(on_weak):
+        w.problem("targets", f"{c}: runs on a supplier with a weak contract")
     for chunk in _chunks(components, 10):
         docs = []
         for c in chunk:
             kind = rng.choice(COMPONENT_TYPES)
-            count = rng.choice((1, 2, 2, 3))
-            instances = [{"name": f"{c}-{k}", "site": z} for k, z in enumerate(rng.sample(zones, count))]
+            # Instances in different regions: redundant, but for a few deliberate single points.
+            count = 1 if c in lonely else rng.choice((2, 2, 3))
+            homes = [f"{r}-zone-{rng.choice('abc')}" for r in rng.sample(regions, count)]
+            instances = [{"name": f"{c}-{k}", "site": z} for k, z in enumerate(homes)]
             fields: dict[str, Any] = {"name": f"{kind.title()} {c[10:]}", "owner": rng.choice(teams), "type": kind,
                                       "instances": instances,
-                                      "recovery": {"strategy": rng.choice(["hot", "warm", "cold"]),
-                                                   "estimated_time": rng.choice(["15m", "1h", "4h"])}}
-            if rng.random() < 0.3:
-                fields["supplier"] = rng.choice(suppliers)
+                                      "recovery": {"strategy": rng.choice(["hot", "warm"]),
+                                                   "estimated_time": rng.choice(["5m", "10m", "15m"])}}
+            if c in on_weak:
+                fields["supplier"] = rng.choice(sorted(weak_suppliers))
             if kind == "database":
-                fields["backup"] = {"frequency": rng.choice(["15m", "1h", "4h", "1d"]), "retention": "30d",
-                                    "site": rng.choice(regions), "last_restore_test": _day(-rng.randrange(10, 400))}
+                fields["backup"] = {"frequency": rng.choice(["5m", "15m"]), "retention": "30d",
+                                    "site": rng.choice(regions), "last_restore_test": _day(-rng.randrange(10, 150))}
             docs.append(_doc("Component", c, **fields))
         w.write(f"services/components/{chunk[0]}.yaml", *docs)
 
     # -- services, one per file --------------------------------------------------
     ids = [f"svc-{WORDS[i % len(WORDS)]}-{i:05d}" for i in range(n)]
-    tier_of = {s: 1 + min(3, int(rng.random() ** 1.5 * 4)) for s in ids}
-    cycle = set(ids[-3 * problems :])
+    # Real estates are clustered: a service leans on a few neighbours in its
+    # domain (about fifty services sharing some twenty-five components) and on
+    # shared platform services, never on a random service across the company.
+    platform = ids[: min(20, n // 10)]
+    domain_size = 50
+    # Platform services are tier 1; within a domain, earlier services are more
+    # critical, and services only lean on more critical ones (no RTO inversion).
+    tier_of = {s: 1 if s in platform else 1 + min(3, (i % domain_size) * 4 // domain_size) for i, s in enumerate(ids)}
     dangling = set(rng.sample(ids[: n // 2], problems))
     deps_of: dict[str, list[Any]] = {}
     for i, s in enumerate(ids):
-        deps: list[Any] = []
-        picks = rng.sample(components, 2)
-        deps.extend(picks)
-        if i > 5:  # earlier services only: the graph stays acyclic but for the deliberate cycles
-            for j in rng.sample(range(i), min(i, 2)):
-                dep = ids[j]
-                deps.append({"id": dep, "mode": "soft"} if rng.random() < 0.3 else dep)
+        domain = i // domain_size
+        pool = components[(domain * 25) % n_components : (domain * 25) % n_components + 25] or components
+        deps: list[Any] = list(rng.sample(pool, min(2, len(pool))))
+        first = max(len(platform), domain * domain_size)
+        above = [j for j in range(max(first, i - 15), i) if tier_of[ids[j]] < tier_of[s]]
+        for j in rng.sample(above, min(len(above), 1 + (i % 2))):  # earlier: acyclic but for the deliberate cycles
+            dep = ids[j]
+            deps.append({"id": dep, "mode": "soft"} if rng.random() < 0.3 else dep)
+        if platform and s not in platform and rng.random() < 0.5:
+            deps.append(rng.choice(platform))
         if rng.random() < 0.15:
-            deps.append({"any_of": rng.sample(components, 2)})
+            deps.append({"any_of": rng.sample(pool, min(2, len(pool)))})
         if rng.random() < 0.1:
-            deps.append(rng.choice(suppliers))
+            deps.append({"any_of": rng.sample(suppliers[: n_suppliers - problems], 2), "mode": "soft"})
         deps_of[s] = deps
     for k in range(problems):  # three services that wait on each other
         a, b, c = ids[-3 * (k + 1) :][:3]
@@ -251,7 +269,7 @@ def generate(out: Path, services: int = 1000, seed: int = 1) -> Generated:
         fields = {"name": s[4:].replace("-", " ").title(), "owner": teams[i % n_teams], "tier": tier_of[s],
                   "customers": ["staff", "customers"] if i % 3 else ["partners"], "depends_on": deps_of[s],
                   "recovery": {"strategy": "hot" if tier_of[s] == 1 else "warm",
-                               "estimated_time": "99 minutes" if s in bad_duration else "30m"},
+                               "estimated_time": "99 minutes" if s in bad_duration else "10m"},
                   "description": f"The {s[4:].split('-')[0]} service, number {i}."}
         if s in typo:
             fields["dependson"] = ["oops"]
@@ -274,7 +292,7 @@ def generate(out: Path, services: int = 1000, seed: int = 1) -> Generated:
             if s in inverted:
                 rto, mtpd = "2w", "1w"
                 w.problem("targets", f"bia-{s}: RTO above MTPD and the tier maximum")
-            docs.append(_doc("BIA", f"bia-{s}", service=s, assessed={"on": _day(-rng.randrange(20, 700)), "by": rng.choice(everyone)},
+            docs.append(_doc("BIA", f"bia-{s}", service=s, assessed={"on": _day(-rng.randrange(20, 150)), "by": rng.choice(everyone)},
                              impacts=[{"after": "1h", "financial": "minor", "operational": "moderate"},
                                       {"after": "1d", "financial": "major", "operational": "severe", "reputational": "major"}],
                              mtpd=mtpd, rto=rto, rpo=rpo,

@@ -18,6 +18,7 @@ from typing import Iterator
 
 from .cache import LoadCache, decode_or_none, encode, entry_key
 from .config import Config
+from .gcpause import gc_paused
 from .loader import FileLoad, Loaded, load_bytes, read_bytes
 
 PARALLEL_FROM = 1500  # files to load; below this, starting workers costs more than it saves
@@ -103,11 +104,7 @@ def load_all(root: Path, files: list[str], config: Config, use_cache: bool = Tru
     max_size = config.max_file_size
     results: list[FileLoad | None] = [None] * len(files)
     misses: list[tuple[int, bytes | None]] = []  # (index, bytes when already read)
-    # Building many small objects: the cyclic collector finds nothing to free
-    # here and would otherwise run hundreds of times (measured: half the time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         if cache is None or cache.empty:
             misses = [(i, None) for i in range(len(files))]
         else:
@@ -130,14 +127,6 @@ def load_all(root: Path, files: list[str], config: Config, use_cache: bool = Tru
             loaded = [_load_here(base, files[i], raw, max_size, cache) for i, raw in misses]
         for (i, _), result in zip(misses, loaded):
             results[i] = result
-    finally:
-        # Everything built so far lives as long as the estate: move it out of
-        # the youngest generation without a traversal (freeze, then unfreeze
-        # into the oldest), or the next collection would walk millions of objects.
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
     if cache is not None:
         cache.flush()
     out = Loaded(files=list(files))

@@ -14,6 +14,7 @@ from .diagnostics import Diagnostic, Finding, Location, Severity
 from .discovery import discover
 from .engine import INTERNAL, run_rules, stamp
 from .estate import Estate
+from .gcpause import gc_paused
 
 
 @dataclass
@@ -71,13 +72,14 @@ def lint(
     checks always see the whole estate.
     """
     root = root.resolve()
-    estate, diagnostics = load_estate(root, config, today, cache)
-    diagnostics.extend(run_rules(estate))
-    diagnostics, waived = apply_waivers(estate, diagnostics)
-    if paths:
-        wanted = tuple(_relative(root, p) for p in paths)
-        diagnostics = [d for d in diagnostics if _under(d.location.path, wanted)]
-    diagnostics.sort(key=Diagnostic.sort_key)
+    with gc_paused():
+        estate, diagnostics = load_estate(root, config, today, cache)
+        diagnostics.extend(run_rules(estate))
+        diagnostics, waived = apply_waivers(estate, diagnostics)
+        if paths:
+            wanted = tuple(_relative(root, p) for p in paths)
+            diagnostics = [d for d in diagnostics if _under(d.location.path, wanted)]
+        diagnostics.sort(key=Diagnostic.sort_key)
     return LintResult(estate, diagnostics, waived=waived)
 
 

@@ -1,0 +1,216 @@
+"""Benchmark ``itscm lint`` against two baselines on generated estates.
+
+    python benchmarks/lint_bench.py                      # 1,000, 10,000 and 50,000 services
+    python benchmarks/lint_bench.py --sizes 1000,10000 --runs 5
+    python benchmarks/lint_bench.py --sizes 50000 --skip-baselines-from 50000
+
+For each size it generates an estate (benchmarks/generate.py, cached under
+--workdir) and measures, each in a fresh child process, wall time (median of
+--runs) and peak memory (the largest resident set of the process and its
+workers, from wait4):
+
+* cold: ``itscm lint`` with no cache (``.itscm-cache/`` removed first);
+* warm: ``itscm lint`` again, nothing changed;
+* one file changed: one service file edited before each run;
+* baseline (a): every file loaded with ruamel.yaml's round-trip loader, nothing else;
+* baseline (b): ``check-jsonschema`` validating the same documents against
+  schema/ (schema checks only). It reads one document per file, so it gets
+  the estate's documents split one per file, in batches that fit a command line.
+
+The baselines run once per size unless --baseline-runs says otherwise: (a)
+takes minutes at 50,000 services, so --skip-baselines-from can skip them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+from generate import generate  # noqa: E402
+
+TODAY = "2026-11-24"
+ROUNDTRIP = """
+import sys
+from ruamel.yaml import YAML
+yaml = YAML()  # the plain round-trip loader
+count = 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    with open(path, encoding="utf-8") as handle:
+        try:
+            count += sum(1 for _ in yaml.load_all(handle))
+        except Exception:
+            pass
+print(count)
+"""
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.seconds:8.2f} s {self.peak_mb:7.0f} MB"
+
+
+def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB (process and reaped workers) and exit code of one child."""
+    full_env = dict(os.environ, PYTHONPATH=str(REPO))
+    full_env.update(env or {})
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def median_of(runs: int, argv: list[str], before: object = None, **kwargs: object) -> Measure:
+    times, peaks = [], []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        seconds, peak, code = run(argv, **kwargs)  # type: ignore[arg-type]
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} exited with {code}")
+        times.append(seconds)
+        peaks.append(peak)
+    return Measure(statistics.median(times), max(peaks))
+
+
+def estate(workdir: Path, services: int, seed: int) -> Path:
+    root = workdir / f"estate-{services}-{seed}"
+    marker = root / ".generated"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        summary = generate(root, services, seed)
+        marker.write_text(f"{summary.files} files, {summary.documents} documents\n")
+    return root
+
+
+def yaml_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if ".itscm-cache" not in p.parts)
+
+
+def split_documents(root: Path, workdir: Path) -> list[Path]:
+    """The estate's documents one per file, for check-jsonschema (which reads one document per file)."""
+    out = workdir / (root.name + "-split")
+    marker = out / ".generated"
+    if not marker.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        for index, path in enumerate(yaml_files(root)):
+            parts = path.read_text(encoding="utf-8").split("\n---\n")
+            for part, text in enumerate(parts):
+                (out / f"{index:06d}-{part}.yaml").write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        marker.write_text("ok\n")
+    return sorted(out.glob("*.yaml"))
+
+
+def lint_argv(root: Path) -> list[str]:
+    return [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root), "--today", TODAY]
+
+
+def bench(services: int, args: argparse.Namespace) -> dict[str, Measure | None]:
+    root = estate(args.workdir, services, args.seed)
+    files = yaml_files(root)
+    cache = root / ".itscm-cache"
+    changed = next(p for p in files if p.name.startswith("svc-"))
+    original = changed.read_bytes()
+    counter = [0]
+
+    def clear() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def touch() -> None:
+        counter[0] += 1
+        changed.write_bytes(original + f"# edit {counter[0]}\n".encode())
+
+    result: dict[str, Measure | None] = {}
+    argv = lint_argv(root)
+    result["cold"] = median_of(args.runs, argv, before=clear)
+    run(argv)  # fill the cache
+    result["warm"] = median_of(args.runs, argv)
+    result["one file changed"] = median_of(args.runs, argv, before=touch)
+    changed.write_bytes(original)
+    if services >= args.skip_baselines_from:
+        result["(a) ruamel round-trip"] = result["(b) check-jsonschema"] = None
+        return result
+    listing = args.workdir / f"files-{services}.txt"
+    listing.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
+    result["(a) ruamel round-trip"] = median_of(args.baseline_runs, [sys.executable, "-c", ROUNDTRIP, str(listing)])
+    result["(b) check-jsonschema"] = check_jsonschema(split_documents(root, args.workdir), args.baseline_runs)
+    return result
+
+
+def check_jsonschema(files: list[Path], runs: int) -> Measure:
+    schema = REPO / "schema" / "itscm.schema.json"
+    exe = shutil.which("check-jsonschema") or "check-jsonschema"
+    base = [exe, "--base-uri", schema.as_uri(), "--schemafile", str(schema)]
+    times, peaks = [], []
+    for _ in range(runs):
+        total, peak = 0.0, 0.0
+        for start in range(0, len(files), 2000):  # a command line holds only so many paths
+            seconds, mb, _ = run([*base, *map(str, files[start : start + 2000])])
+            total += seconds
+            peak = max(peak, mb)
+        times.append(total)
+        peaks.append(peak)
+    return Measure(statistics.median(times), max(peaks), f"{len(files)} one-document files")
+
+
+def table(results: dict[int, dict[str, Measure | None]]) -> str:
+    lines = [
+        f"{'services':>9} {'measure':<22} {'wall (median)':>14} {'peak RSS':>9} {'vs (a)':>8} {'vs (b)':>8}",
+    ]
+    for services, rows in results.items():
+        base_a, base_b = rows.get("(a) ruamel round-trip"), rows.get("(b) check-jsonschema")
+        for name, m in rows.items():
+            if m is None:
+                lines.append(f"{services:>9,} {name:<22} {'skipped':>14}")
+                continue
+            ra = f"{m.seconds / base_a.seconds:8.3f}" if base_a and not name.startswith("(") else ""
+            rb = f"{m.seconds / base_b.seconds:8.3f}" if base_b and not name.startswith("(") else ""
+            lines.append(f"{services:>9,} {name:<22} {m.seconds:12.2f} s {m.peak_mb:6.0f} MB {ra:>8} {rb:>8}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated service counts")
+    parser.add_argument("--runs", type=int, default=3, help="runs per itscm measure (median)")
+    parser.add_argument("--baseline-runs", type=int, default=1, help="runs per baseline (median)")
+    parser.add_argument("--skip-baselines-from", type=int, default=10**9, metavar="N",
+                        help="skip both baselines for sizes of N services and more")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / "out")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    results: dict[int, dict[str, Measure | None]] = {}
+    for services in sizes:
+        print(f"-- {services:,} services", file=sys.stderr, flush=True)
+        results[services] = bench(services, args)
+        marker = (args.workdir / f"estate-{services}-{args.seed}" / ".generated").read_text().strip()
+        print(f"   {marker}", file=sys.stderr, flush=True)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"itscm lint benchmark: {cpus} CPUs, load average {os.getloadavg()[0]:.1f}, runs={args.runs}")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
