@@ -37,9 +37,6 @@ def lint(paths: tuple[str, ...], fmt: str, since: str | None, root: Path, today:
     PATHS only limits what is reported. Exit code 0 when there are no errors,
     1 when there are, 2 on usage or internal errors.
     """
-    import gc
-
-    gc.disable()  # a short-lived process: the collector would only cost time (see gcpause.py)
     from ..config import ConfigError
     from ..pipeline import lint as run_lint
     from ..reporters import Report, render, repository_prefix

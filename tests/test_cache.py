@@ -1,0 +1,146 @@
+"""The load cache never changes a result, and a bad cache is ignored, never trusted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from itscm_compiler.cache import CACHE_DIR
+from itscm_compiler.pipeline import lint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import generate  # noqa: E402
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test keeps its HMAC key in its own folder, never in the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
+    monkeypatch.delenv("ITSCM_WORKERS", raising=False)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("estate")
+    generate(root, services=60, seed=3)
+    return root
+
+
+def _copy(template: Path, target: Path) -> Path:
+    shutil.copytree(template, target)
+    return target
+
+
+def _diagnostics(root: Path, cache: bool) -> list[str]:
+    result = lint(root, today=TODAY, cache=cache)
+    return [f"{d} | {' ; '.join(f'{r.location} {r.message}' for r in d.related)}" for d in result.diagnostics]
+
+
+def _packs(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR).rglob("*.pack"))
+
+
+def test_cached_and_uncached_runs_agree_as_the_estate_changes(template: Path, tmp_path: Path) -> None:
+    root = _copy(template, tmp_path / "repo")
+    uncached = _diagnostics(root, cache=False)
+    assert _diagnostics(root, cache=True) == uncached  # cold: fills the cache
+    assert _packs(root)
+    assert _diagnostics(root, cache=True) == uncached  # warm: every file from the cache
+    services = sorted(root.glob("services/*/svc-*.yaml"))
+    # Mutate: a renamed id, a deleted file, a broken file, a file moved elsewhere (same bytes, new path).
+    first = services[0].read_text(encoding="utf-8")
+    services[0].write_text(first.replace("id: svc-", "id: svc-renamed-", 1), encoding="utf-8")
+    services[1].unlink()
+    services[2].write_text("apiVersion: itscm/v1\nkind: Service\nid: [broken\n", encoding="utf-8")
+    services[3].rename(root / "services" / "moved.yaml")
+    mutated = _diagnostics(root, cache=False)
+    assert mutated != uncached
+    assert _diagnostics(root, cache=True) == mutated
+    assert _diagnostics(root, cache=True) == mutated
+    # Back to the original bytes: the old entries answer, and still agree.
+    services[0].write_text(first, encoding="utf-8")
+    assert _diagnostics(root, cache=True) == _diagnostics(root, cache=False)
+
+
+def test_worker_processes_give_the_same_result(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(template, tmp_path / "repo")
+    serial = _diagnostics(root, cache=False)
+    monkeypatch.setenv("ITSCM_WORKERS", "2")
+    assert _diagnostics(root, cache=False) == serial
+    assert _diagnostics(root, cache=True) == serial  # workers fill the cache
+    assert _diagnostics(root, cache=True) == serial
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "foreign-key", "directory"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(
+    damage: str, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy(template, tmp_path / "repo")
+    expected = _diagnostics(root, cache=False)
+    _diagnostics(root, cache=True)
+    (pack,) = _packs(root)
+    blob = pack.read_bytes()
+    if damage == "truncate":
+        pack.write_bytes(blob[: len(blob) // 2])
+    elif damage == "flip":
+        middle = len(blob) // 2
+        pack.write_bytes(blob[:middle] + bytes([blob[middle] ^ 0xFF]) + blob[middle + 1 :])
+    elif damage == "garbage":
+        pack.write_bytes(os.urandom(len(blob)))
+    elif damage == "empty":
+        pack.write_bytes(b"")
+    elif damage == "foreign-key":  # written by someone else: another HMAC key
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
+    elif damage == "directory":
+        pack.unlink()
+        pack.mkdir()
+    assert _diagnostics(root, cache=True) == expected
+    assert _diagnostics(root, cache=True) == expected
+
+
+def test_a_planted_pickle_is_never_unpickled(template: Path, tmp_path: Path) -> None:
+    """A cache committed to the repository cannot run code: entries without our HMAC are not read."""
+    root = _copy(template, tmp_path / "repo")
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    expected = _diagnostics(root, cache=False)
+    _diagnostics(root, cache=True)
+    (pack,) = _packs(root)
+    blob = pack.read_bytes()
+    # Replace the first entry's payload with a malicious pickle, keeping the framing valid.
+    head = 8
+    key, size_at = blob[head : head + 20], head + 20 + 32
+    payload = pickle.dumps(Evil())
+    forged = blob[:head] + key + b"\0" * 32 + len(payload).to_bytes(4, "big") + payload
+    pack.write_bytes(forged + blob[size_at + 4 + int.from_bytes(blob[size_at : size_at + 4], "big") :])
+    assert _diagnostics(root, cache=True) == expected
+    assert not marker.exists()
+
+
+def test_cache_off_by_environment(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(template, tmp_path / "repo")
+    monkeypatch.setenv("ITSCM_NO_CACHE", "1")
+    _diagnostics(root, cache=True)
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_the_cache_folder_ignores_itself_and_is_not_read_as_documents(template: Path, tmp_path: Path) -> None:
+    root = _copy(template, tmp_path / "repo")
+    first = lint(root, today=TODAY)
+    assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    again = lint(root, today=TODAY)
+    assert again.estate.files == first.estate.files
+    assert not any(CACHE_DIR in f for f in again.estate.files)
