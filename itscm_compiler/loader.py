@@ -189,6 +189,18 @@ def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Fin
     return decode(raw, rel)
 
 
+def _inside(text: str, line: int, column: int) -> tuple[int, int]:
+    """Keep a parser position inside the file.
+
+    At the end of a file without a final newline the parser reports the line
+    after the last one; editors and CI annotations need a line that exists.
+    """
+    lines = text.count("\n") + 1
+    if line <= lines:
+        return line, column
+    return lines, len(text) - (text.rfind("\n") + 1) + 1
+
+
 def _check_envelope(doc: YamlDocument, rel: str) -> tuple[type[Document] | None, list[Finding]]:
     data = doc.data
     start = doc.pos(()) or Pos(doc.line, 1)
@@ -250,7 +262,8 @@ def load_bytes(raw: bytes, rel: str) -> FileLoad:
     documents, problems = read_documents(text)
     for problem in problems:
         code = {"syntax": "Y001", "alias-bomb": "Y004", "depth": "Y004"}.get(problem.kind, "Y001")
-        result.findings.append(_finding(code, rel, problem.line, problem.column, problem.message))
+        line, column = _inside(text, problem.line, problem.column)
+        result.findings.append(_finding(code, rel, line, column, problem.message))
     if not problems and all(d.data is None for d in documents):
         what = "only comments" if text.strip() else "empty"
         result.findings.append(

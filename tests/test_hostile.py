@@ -1,0 +1,248 @@
+"""Hostile input: generated estates, mutated at random, and explicit nasty cases.
+
+``itscm lint`` never raises, exits 0 or 1, and every diagnostic points to a
+file that exists and a line inside it. CI runs a modest number of examples;
+set ITSCM_HYPOTHESIS_EXAMPLES for more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from itscm_compiler.bulk import load_all
+from itscm_compiler.cli import cli
+from itscm_compiler.config import load_config
+from itscm_compiler.discovery import discover
+from itscm_compiler.pipeline import lint
+
+from .conftest import write_tree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import generate  # noqa: E402
+
+TODAY = dt.date(2026, 11, 24)
+EXAMPLES = int(os.environ.get("ITSCM_HYPOTHESIS_EXAMPLES", "20"))
+_LOCATION = re.compile(r"^\s*(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): ")
+_TEMPLATE: Path | None = None
+
+
+def _template(tmp_root: Path) -> Path:
+    """One generated estate per test session, copied for every example."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        _TEMPLATE = tmp_root / "template"
+        generate(_TEMPLATE, services=20, seed=11)
+    return _TEMPLATE
+
+
+def run_cli(root: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["lint", "--root", str(root), "--today", TODAY.isoformat()])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def assert_locations_exist(root: Path, output: str) -> int:
+    """Every ``path:line:col`` printed names an existing file (or the repository) and a line inside it."""
+    checked = 0
+    for line in output.splitlines():
+        match = _LOCATION.match(line)
+        if match is None:
+            continue
+        path = root / match["path"]
+        number = int(match["line"])
+        assert path.exists() or path.is_symlink(), line
+        assert number >= 1 and int(match["col"]) >= 1, line
+        if path.is_file() and not path.is_symlink():
+            lines = path.read_bytes().split(b"\n")
+            assert number <= max(1, len(lines)), f"{line} (file has {len(lines)} lines)"
+        checked += 1
+    return checked
+
+
+# -- mutations ------------------------------------------------------------------
+
+ODD_TEXT = st.one_of(
+    st.text(min_size=0, max_size=40),
+    st.sampled_from(["\u202e", "\ufeff", "\x85", "\u2028", "\u0000", "\U0001f4a5" * 50, "é" * 3, "\ud7ff"]),
+    st.integers(min_value=1, max_value=300_000).map(lambda n: "x" * n),
+)
+SWAPS = ["[]", "{}", "42", "true", "null", "'x'", "[1, [2, [3]]]", "2026-02-30", "-1", "1e400", "!!binary AAAA", "*nope", "&a x"]
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if ".itscm-cache" not in p.parts)
+
+
+def _mutate(root: Path, data: st.DataObject) -> None:
+    files = _files(root)
+    if not files:
+        return
+    target = data.draw(st.sampled_from(files), label="file")
+    text = target.read_text(encoding="utf-8", errors="surrogateescape")
+    what = data.draw(st.sampled_from(["delete", "rename-id", "break", "insert", "swap", "cycle", "truncate", "bytes"]))
+    if what == "delete":
+        target.unlink()
+    elif what == "rename-id":
+        new = data.draw(ODD_TEXT, label="id")
+        target.write_text(re.sub(r"(?m)^id: .*$", lambda _: "id: " + json.dumps(new), text, count=1), encoding="utf-8", errors="surrogatepass")
+    elif what == "break":
+        at = data.draw(st.integers(0, len(text)))
+        junk = data.draw(st.sampled_from([": [", "{", "\t", "\n  - ", "'", '"', "---\n", "? ", "@", "%YAML 9.9\n", "key: value\n key2"]))
+        target.write_text(text[:at] + junk + text[at:], encoding="utf-8")
+    elif what == "insert":
+        value = data.draw(ODD_TEXT, label="value")
+        target.write_text(text + "description: " + json.dumps(value) + "\n", encoding="utf-8", errors="surrogatepass")
+    elif what == "swap":
+        values = list(re.finditer(r"(?m)^(\s*[a-z_]+): (\S.*)$", text))
+        if values:
+            m = data.draw(st.sampled_from(values))
+            swap = data.draw(st.sampled_from(SWAPS))
+            target.write_text(text[: m.start(2)] + swap + text[m.end(2) :], encoding="utf-8")
+    elif what == "cycle":
+        services = [p for p in files if p.name.startswith("svc-")]
+        if len(services) >= 2:
+            a, b = data.draw(st.lists(st.sampled_from(services), min_size=2, max_size=2, unique=True))
+            for source, other in ((a, b), (b, a)):
+                body = source.read_text(encoding="utf-8")
+                other_id = re.search(r"(?m)^id: (\S+)", other.read_text(encoding="utf-8"))
+                if other_id and "depends_on:\n" in body:
+                    source.write_text(body.replace("depends_on:\n", f"depends_on:\n  - {other_id.group(1)}\n", 1), encoding="utf-8")
+    elif what == "truncate":
+        raw = target.read_bytes()
+        target.write_bytes(raw[: data.draw(st.integers(0, len(raw)))])
+    elif what == "bytes":
+        target.write_bytes(data.draw(st.binary(max_size=200)))
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_mutated_estates_never_crash_the_linter(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    root = tmp_path_factory.mktemp("mutated")
+    shutil.rmtree(root)
+    shutil.copytree(_template(tmp_path_factory.getbasetemp()), root)
+    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+        _mutate(root, data)
+    code, output = run_cli(root)
+    assert code in (0, 1), output
+    assert " X001 " not in output, output
+    assert_locations_exist(root, output)
+    # The cache filled by that run changes nothing.
+    assert run_cli(root) == (code, output)
+
+
+# -- explicit cases ---------------------------------------------------------------
+
+SERVICE = "apiVersion: itscm/v1\nkind: Service\nid: {id}\nowner: team-a\ntier: 2\n"
+
+
+def _codes(root: Path) -> list[str]:
+    code, output = run_cli(root)
+    assert code in (0, 1), output
+    assert_locations_exist(root, output)
+    return [line.split()[2] for line in output.splitlines() if _LOCATION.match(line) and not line.startswith(" ")]
+
+
+def test_alias_bomb_is_refused_quickly(repo: Path) -> None:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    write_tree(repo, {"bomb.yaml": "\n".join(lines) + "\n"})
+    start = time.perf_counter()
+    assert "Y004" in _codes(repo)
+    assert time.perf_counter() - start < 20
+
+
+def test_a_100_mb_file_is_refused_above_the_limit(repo: Path) -> None:
+    big = repo / "services" / "huge.yaml"
+    big.parent.mkdir(parents=True)
+    with open(big, "wb") as handle:
+        handle.write(b"description: ")
+        chunk = b"x" * (1 << 20)
+        for _ in range(100):
+            handle.write(chunk)
+    code, output = run_cli(repo)
+    assert code == 1
+    assert "Y006" in output and "100.0 MB" in output and "8.0 MB" in output, output
+
+
+def test_10000_levels_of_nesting(repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            "flow.yaml": "[" * 10_000 + "]" * 10_000 + "\n",
+            "block.yaml": "- " * 10_000 + "x\n",
+            "mapping.yaml": "value: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n",
+        },
+    )
+    assert sorted(_codes(repo)) == ["Y004", "Y004", "Y004"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_symlink_loops_and_links_out_of_the_repository_are_reported_not_followed(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write_tree(outside, {"secret.yaml": SERVICE.format(id="secret")})
+    write_tree(repo, {"services/a.yaml": SERVICE.format(id="svc-a")})
+    (repo / "services" / "loop").symlink_to(repo / "services")
+    (repo / "services" / "self.yaml").symlink_to("self.yaml")
+    (repo / "services" / "out").symlink_to(outside)
+    (repo / "services" / "secret.yaml").symlink_to(outside / "secret.yaml")
+    (repo / "services" / "dangling.yaml").symlink_to(repo / "nowhere.yaml")
+    result = lint(repo, today=TODAY)
+    links = sorted(d.location.path for d in result.diagnostics if d.code == "Y009")
+    assert links == [
+        "services/dangling.yaml",
+        "services/loop",
+        "services/out",
+        "services/secret.yaml",
+        "services/self.yaml",
+    ]
+    assert result.estate.files == ["services/a.yaml"]
+    assert "secret" not in result.estate.by_id
+
+
+def test_paths_with_spaces_and_non_ascii_names(repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            "services/my services/paiement sécurisé.yaml": SERVICE.format(id="paiement") + "bogus: 1\n",
+            "services/日本/サービス.yaml": SERVICE.format(id="nihon"),
+        },
+    )
+    code, output = run_cli(repo)
+    assert code == 1
+    assert "services/my services/paiement sécurisé.yaml:6:1: error S003" in output, output
+    assert_locations_exist(repo, output)
+
+
+def test_a_file_deleted_while_being_read(repo: Path) -> None:
+    write_tree(repo, {"services/a.yaml": SERVICE.format(id="svc-a"), "services/b.yaml": SERVICE.format(id="svc-b")})
+    config = load_config(repo)
+    found = discover(config)
+    (repo / "services" / "b.yaml").unlink()  # gone between discovery and reading
+    loaded = load_all(repo, list(found.files), config)
+    assert [(f.location.path, f.code) for f in loaded.findings] == [("services/b.yaml", "Y005")]
+    assert [d.id for d in loaded.documents] == ["svc-a"]
+
+
+def test_a_syntax_error_at_the_end_of_a_file_without_final_newline_stays_inside_it(repo: Path) -> None:
+    write_tree(repo, {"services/a.yaml": "apiVersion: itscm/v1\nk"})
+    code, output = run_cli(repo)
+    assert code == 1
+    assert "services/a.yaml:2:2: error Y001" in output, output
