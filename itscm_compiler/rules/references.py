@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
 from ..diagnostics import Finding, Related, Severity
@@ -25,16 +24,18 @@ def dangling_reference(estate: Estate) -> Iterator[Finding]:
 
     Fails: ``owner: paymnts-team``. Fix: correct the id, or add the document.
     """
-    candidates: dict[tuple[str, ...], list[str]] = {}
+    from ..suggest import Suggester
+
+    candidates: dict[tuple[str, ...], Suggester] = {}
     for ref in estate.references:
         if ref.target in estate.by_id or ref.target in estate.invalid_ids:
             continue
         names = candidates.get(ref.kinds)
         if names is None:
-            names = [d.id for kind in ref.kinds for d in estate.by_kind.get(kind, [])]
+            names = Suggester([d.id for kind in ref.kinds for d in estate.by_kind.get(kind, [])])
             candidates[ref.kinds] = names
-        close = difflib.get_close_matches(ref.target, names, n=1, cutoff=0.6)
-        hint = f": did you mean {close[0]!r}?" if close else f": add a {_a(ref.kinds)} with this id or fix the reference"
+        close = names.closest(ref.target)
+        hint = f": did you mean {close!r}?" if close else f": add a {_a(ref.kinds)} with this id or fix the reference"
         yield Finding(
             ref.source.location(*ref.path),
             f"{'.'.join(map(str, ref.path))} names {ref.target!r}, which does not exist{hint}",
