@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
-EXAMPLES = int(os.environ.get("ITSCM_HYPOTHESIS_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ITSCM_HYPOTHESIS_EXAMPLES", "12"))
 _LOCATION = re.compile(r"^\s*(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): ")
 _TEMPLATE: Path | None = None
 
@@ -43,7 +43,7 @@ def _template(tmp_root: Path) -> Path:
     global _TEMPLATE
     if _TEMPLATE is None:
         _TEMPLATE = tmp_root / "template"
-        generate(_TEMPLATE, services=20, seed=11)
+        generate(_TEMPLATE, services=12, seed=11)
     return _TEMPLATE
 
 
@@ -86,40 +86,46 @@ def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if ".itscm-cache" not in p.parts)
 
 
+def _read(path: Path) -> str:
+    """A file's text; undecodable bytes (an earlier mutation) survive a write back."""
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
+
+
 def _mutate(root: Path, data: st.DataObject) -> None:
     files = _files(root)
     if not files:
         return
     target = data.draw(st.sampled_from(files), label="file")
-    text = target.read_text(encoding="utf-8", errors="surrogateescape")
+    text = _read(target)
     what = data.draw(st.sampled_from(["delete", "rename-id", "break", "insert", "swap", "cycle", "truncate", "bytes"]))
     if what == "delete":
         target.unlink()
     elif what == "rename-id":
         new = data.draw(ODD_TEXT, label="id")
-        target.write_text(re.sub(r"(?m)^id: .*$", lambda _: "id: " + json.dumps(new), text, count=1), encoding="utf-8", errors="surrogatepass")
+        target.write_text(re.sub(r"(?m)^id: .*$", lambda _: "id: " + json.dumps(new), text, count=1), encoding="utf-8", errors="surrogateescape")
     elif what == "break":
         at = data.draw(st.integers(0, len(text)))
         junk = data.draw(st.sampled_from([": [", "{", "\t", "\n  - ", "'", '"', "---\n", "? ", "@", "%YAML 9.9\n", "key: value\n key2"]))
-        target.write_text(text[:at] + junk + text[at:], encoding="utf-8")
+        target.write_text(text[:at] + junk + text[at:], encoding="utf-8", errors="surrogateescape")
     elif what == "insert":
         value = data.draw(ODD_TEXT, label="value")
-        target.write_text(text + "description: " + json.dumps(value) + "\n", encoding="utf-8", errors="surrogatepass")
+        target.write_text(text + "description: " + json.dumps(value) + "\n", encoding="utf-8", errors="surrogateescape")
     elif what == "swap":
         values = list(re.finditer(r"(?m)^(\s*[a-z_]+): (\S.*)$", text))
         if values:
             m = data.draw(st.sampled_from(values))
             swap = data.draw(st.sampled_from(SWAPS))
-            target.write_text(text[: m.start(2)] + swap + text[m.end(2) :], encoding="utf-8")
+            target.write_text(text[: m.start(2)] + swap + text[m.end(2) :], encoding="utf-8", errors="surrogateescape")
     elif what == "cycle":
         services = [p for p in files if p.name.startswith("svc-")]
         if len(services) >= 2:
             a, b = data.draw(st.lists(st.sampled_from(services), min_size=2, max_size=2, unique=True))
             for source, other in ((a, b), (b, a)):
-                body = source.read_text(encoding="utf-8")
-                other_id = re.search(r"(?m)^id: (\S+)", other.read_text(encoding="utf-8"))
+                body = _read(source)
+                other_id = re.search(r"(?m)^id: (\S+)", _read(other))
                 if other_id and "depends_on:\n" in body:
-                    source.write_text(body.replace("depends_on:\n", f"depends_on:\n  - {other_id.group(1)}\n", 1), encoding="utf-8")
+                    new_body = body.replace("depends_on:\n", f"depends_on:\n  - {other_id.group(1)}\n", 1)
+                    source.write_text(new_body, encoding="utf-8", errors="surrogateescape")
     elif what == "truncate":
         raw = target.read_bytes()
         target.write_bytes(raw[: data.draw(st.integers(0, len(raw)))])
