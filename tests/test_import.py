@@ -252,3 +252,23 @@ def test_hostile_sources_are_reported_never_a_traceback(source: str, tmp_path: P
     garbage.write_bytes(b"\xff\xfe\x00\x01" * 100)
     result = run_itscm("import", source, str(garbage), *extra, cwd=tmp_path)
     assert result.returncode == 2 and "garbage.bin" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("postgres:16", "database"),
+        ("bitnami/postgresql:15", "database"),
+        ("docker.io/library/mariadb:11@sha256:0123", "database"),
+        ("localhost:5000/redis:7", "cache"),
+        ("rabbitmq:3-management", "queue"),
+        ("nginx-unprivileged", "proxy"),
+        ("prometheuscommunity/postgres-exporter", None),  # beside a database, not one
+        ("mongo-express", None),
+        ("registry.example.com/shop/orders:1.2", None),  # an application: a Service
+    ],
+)
+def test_compose_image_suggests_the_component_type(image: str, expected: str | None) -> None:
+    from itscm_compiler.importers.compose import _component_type
+
+    assert _component_type(image) == expected

@@ -23,7 +23,7 @@ from .base import Entity, Extracted, is_slug, slugify
 # Image names (without registry, path or tag) -> component type.
 COMPONENT_IMAGES: dict[str, str] = {
     **dict.fromkeys(
-        ("postgres", "postgis", "mysql", "mariadb", "mongo", "mongodb", "mssql", "oracle", "cockroach",
+        ("postgres", "postgresql", "postgis", "mysql", "mariadb", "mongo", "mongodb", "mssql", "oracle", "cockroach",
          "cassandra", "couchdb", "influxdb", "timescaledb", "clickhouse", "neo4j", "percona", "db2"),
         "database",
     ),
@@ -42,17 +42,19 @@ def image_base(image: str) -> str:
     return name.split(":", 1)[0].lower()
 
 
+# Tools that sit beside a data store without being one: postgres-exporter, mongo-express.
+NOT_A_STORE = frozenset({"exporter", "ui", "admin", "express", "commander", "insight", "operator", "client", "cli", "backup"})
+
+
 def _component_type(image: str | None) -> str | None:
+    """The component type an image suggests (``postgres:16`` -> database), or None for an application."""
     if not image:
         return None
     base = image_base(image)
-    if base in COMPONENT_IMAGES:
-        return COMPONENT_IMAGES[base]
-    # bitnami/postgresql, postgres-exporter is not a database: match whole leading words only
-    head = re.split(r"[-_.]", base)[0]
-    return {"postgresql": "database", "mongodb": "database"}.get(base) or (
-        COMPONENT_IMAGES.get(head) if head != base and not base.endswith(("exporter", "ui", "admin")) else None
-    )
+    words = re.split(r"[-_.]", base)
+    if NOT_A_STORE.intersection(words[1:]):
+        return None
+    return COMPONENT_IMAGES.get(base) or COMPONENT_IMAGES.get(words[0])
 
 
 def _labels(service: dict[str, Any]) -> dict[str, str]:
