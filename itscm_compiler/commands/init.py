@@ -42,4 +42,7 @@ def init(directory: Path, force: bool, hooks_repo: str | None) -> None:
         )
         sys.exit(1)
     click.echo(f"wrote {len(result.written)} files to {directory}")
-    click.echo("next: cd into it, run `itscm lint`, then replace the example service with yours")
+    click.echo(
+        f"next: cd {directory} && git init && git add -A && git commit -m 'Continuity repository' && itscm lint\n"
+        "then replace the example service with yours (itscm new, itscm import) and run itscm build"
+    )
