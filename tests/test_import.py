@@ -272,3 +272,33 @@ def test_compose_image_suggests_the_component_type(image: str, expected: str | N
     from itscm_compiler.importers.compose import _component_type
 
     assert _component_type(image) == expected
+
+
+def test_backstage_reimport_follows_the_catalogue_and_keeps_hand_written_fields(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    catalogue = tmp_path / "catalog-info.yaml"
+    shutil.copy(DATA / "catalog-info.yaml", catalogue)
+    assert run_itscm("import", "backstage", str(catalogue), cwd=root).returncode == 0
+    api = root / "services/payments-api.yaml"
+    edited = api.read_text(encoding="utf-8").replace(
+        "tier: 3  # imported default: set the tier by hand (the import never changes it)",
+        "tier: 1  # card payments stop without it",
+    ).replace("  - ledger-db\n", "  - ledger-db\n  - example-db  # reporting copy, added by hand\n")
+    edited += "# RTO agreed in the BIA review of 2026-11-02\nrecovery:\n  strategy: hot\n  estimated_time: 15m\n"
+    api.write_text(edited, encoding="utf-8")
+
+    # The catalogue renames the API, drops its dependency on the database and moves ownership.
+    text = catalogue.read_text(encoding="utf-8")
+    text = text.replace("  name: payments-api\n  description: Public payments API.", "  name: payments-api\n  title: Payments API\n  description: Public payments API.")
+    text = text.replace("    - resource:payments-db\n    - resource:ledger-db\n", "    - resource:ledger-db\n")
+    text = text.replace("  owner: group:payments-team\n  system: payments\n  providesApis", "  owner: platform\n  system: payments\n  providesApis")
+    catalogue.write_text(text, encoding="utf-8")
+    again = run_itscm("import", "backstage", str(catalogue), cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 1 updated, 5 unchanged" in again.stdout
+
+    data = _load(api)
+    assert (data["name"], data["owner"], data["tier"]) == ("Payments API", "platform", 1)
+    assert data["depends_on"] == ["ledger-db", "example-db"]  # the source's own entity gone, the hand-added one kept
+    assert data["recovery"] == {"strategy": "hot", "estimated_time": "15m"}
+    assert _comment_lines(api.read_text(encoding="utf-8")) == _comment_lines(edited)
