@@ -148,7 +148,8 @@ def impact(estate: Estate, ids: list[str]) -> ImpactReport:
         chain = [node]
         while via.get(chain[-1]) is not None and len(chain) <= len(down):
             chain.append(via[chain[-1]])  # type: ignore[arg-type]
-        report.services.append(ServiceDown(node, svc.tier if svc else 9, rto, back[node], tuple(chain)))
+        shown = tuple(n for n in chain if "|" not in n)  # gates and instances are details of their owner
+        report.services.append(ServiceDown(node, svc.tier if svc else 9, rto, back[node], shown))
     report.services.sort(key=lambda s: (not s.misses_rto, s.tier, s.id))
     for node, nbrs in dg.adj.items():
         if dg.kind(node) == "Service" and node not in down:

@@ -1,0 +1,308 @@
+"""Graph analysis: numbers and paths in messages, impact, export formats.
+
+Rule cases (tests/cases) pin codes and locations; these tests pin what the
+messages say and what the library API returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import networkx as nx
+
+from itscm_compiler.analysis.graph import _tarjan
+from itscm_compiler.analysis.impact import impact
+from itscm_compiler.analysis.spof import double_failures, single_points
+from itscm_compiler.pipeline import lint, load_estate
+
+from .conftest import run_itscm, write_tree
+
+PEOPLE = """\
+apiVersion: itscm/v1
+kind: Team
+id: ops
+members: [ann]
+---
+apiVersion: itscm/v1
+kind: Person
+id: ann
+name: Ann
+"""
+
+
+def doc(kind: str, id_: str, body: str = "") -> str:
+    extra = {"Service": "owner: ops\ntier: 1\n", "Component": "owner: ops\ntype: database\n"}.get(kind, "")
+    return f"apiVersion: itscm/v1\nkind: {kind}\nid: {id_}\n{extra}{body}"
+
+
+def bia(service: str, rto: str, rpo: str = "1h") -> str:
+    return doc("BIA", f"{service}-bia", f"service: {service}\nassessed: {{on: 2026-01-01, by: ann}}\nrto: {rto}\nrpo: {rpo}\n")
+
+
+def repo_with(path: Path, *docs: str) -> Path:
+    write_tree(path, {"people.yaml": PEOPLE, "estate.yaml": "---\n".join(docs)})
+    return path
+
+
+def messages(path: Path, code: str) -> list[str]:
+    result = lint(path, today=dt.date(2026, 11, 24))
+    return [d.message for d in result.diagnostics if d.code == code]
+
+
+def test_any_of_pair_on_one_supplier_is_one_single_point(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "payments", "depends_on:\n  - any_of: [queue-a, queue-b]\n"),
+        doc("Component", "queue-a", "supplier: aws\n"),
+        doc("Component", "queue-b", "supplier: aws\n"),
+        doc("Supplier", "aws", "type: cloud-region\n"),
+    )
+    estate, _ = load_estate(repo)
+    points = single_points(estate)["payments"]
+    assert [(p.element, p.kind) for p in points] == [("aws", "Supplier")]
+    assert points[0].path == ("payments", "payments|any_of|0", "queue-a", "aws")
+    assert messages(repo, "G101") == [
+        "payments cannot recover if supplier aws is lost (payments -> any of (queue-a | queue-b) -> queue-a -> aws; "
+        "every one of the any of (queue-a | queue-b) depends on it): add an alternative that does not run on this "
+        "supplier (any_of), or an exit plan"
+    ]
+
+
+def test_any_of_suppliers_in_one_cloud_region_share_the_site(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "payments", "depends_on:\n  - any_of: [saas-a, saas-b]\n"),
+        doc("Supplier", "saas-a", "type: saas\nsites: [eu-west-1]\n"),
+        doc("Supplier", "saas-b", "type: saas\nsites: [eu-west-1, eu-central-1]\n"),
+        doc("Site", "eu-west-1", "type: cloud-region\n"),
+        doc("Site", "eu-central-1", "type: cloud-region\n"),
+    )
+    estate, _ = load_estate(repo)
+    # saas-b survives eu-west-1 through its second site: no single point.
+    assert "payments" not in single_points(estate)
+    # eu-central-1 alone does not take saas-b down, so it pairs only with eu-west-1.
+    assert double_failures(estate, ["payments"])["payments"] == [
+        ("eu-central-1", "eu-west-1"),
+        ("eu-west-1", "saas-b"),
+        ("saas-a", "saas-b"),
+    ]
+
+
+def test_two_instances_in_one_site_are_one_single_point(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "payments", "depends_on: [postgres]\n"),
+        doc("Component", "postgres", "instances:\n  - {name: a, site: fra1}\n  - {name: b, site: fra1}\n"),
+        doc("Site", "fra1", "type: data-centre\n"),
+    )
+    estate, _ = load_estate(repo)
+    assert [p.element for p in single_points(estate)["payments"]] == ["fra1"]
+    assert double_failures(estate, ["payments"])["payments"] == [("postgres|0", "postgres|1")]
+    (message,) = messages(repo, "G101")
+    assert "payments cannot recover if site fra1 is lost (payments -> postgres -> 2 instances of postgres" in message
+
+
+def test_soft_dependency_on_a_single_instance_is_no_single_point(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "payments", "depends_on:\n  - {id: cache, mode: soft}\n"),
+        doc("Component", "cache", "instances: [{site: fra1}]\n"),
+        doc("Site", "fra1", "type: data-centre\n"),
+    )
+    estate, _ = load_estate(repo)
+    assert single_points(estate) == {}
+    assert messages(repo, "G101") == []
+
+
+def test_inherited_single_points_are_summarised_per_dependency(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "portal", "depends_on: [identity]\n"),
+        doc("Service", "identity", "depends_on: [pg-identity]\n"),
+        doc("Component", "pg-identity", "instances: [{site: fra1}]\n"),
+        doc("Site", "fra1", "type: data-centre\n"),
+    )
+    estate, _ = load_estate(repo)
+    assert [p.element for p in single_points(estate)["portal"]] == ["fra1", "pg-identity"]
+    found = messages(repo, "G101")
+    assert len(found) == 3
+    (summary,) = [m for m in found if m.startswith("portal")]
+    assert summary.startswith(
+        "portal cannot recover if any of 2 single points of failure of identity is lost (portal -> identity): "
+        "site fra1, component pg-identity; they are reported at identity"
+    )
+
+
+def test_cycle_through_a_soft_edge_is_a_warning_with_its_path(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "checkout", "depends_on: [catalogue]\n"),
+        doc("Service", "catalogue", "depends_on: [{id: search, mode: soft}]\n"),
+        doc("Service", "search", "depends_on: [checkout]\n"),
+    )
+    assert messages(repo, "G001") == []
+    (message,) = messages(repo, "G002")
+    assert message.startswith(
+        "dependency cycle through a soft dependency catalogue -(soft)-> search -> checkout -> catalogue:"
+    )
+
+
+def test_hard_cycle_reports_a_shortest_cycle_once_per_component(repo: Path) -> None:
+    # a <-> b and a -> c -> d -> a: one component, the 2-cycle is the shortest.
+    repo_with(
+        repo,
+        doc("Service", "a", "depends_on: [b, c]\n"),
+        doc("Service", "b", "depends_on: [a]\n"),
+        doc("Service", "c", "depends_on: [d]\n"),
+        doc("Service", "d", "depends_on: [a]\n"),
+    )
+    (message,) = messages(repo, "G001")
+    assert message.startswith("hard dependency cycle a -> b -> a (4 documents are involved): recovery deadlocks")
+
+
+def _diamond(repo: Path, left: str) -> Path:
+    return repo_with(
+        repo,
+        doc("Service", "top", "recovery: {strategy: warm, estimated_time: 30m}\ndepends_on: [left, right]\n"),
+        doc("Component", "left", f"recovery: {{strategy: warm, estimated_time: {left}}}\ndepends_on: [bottom]\n"),
+        doc("Component", "right", "recovery: {strategy: warm, estimated_time: 1h}\ndepends_on: [bottom]\n"),
+        doc("Component", "bottom", "recovery: {strategy: warm, estimated_time: 2h}\n"),
+        bia("top", "4h"),
+    )
+
+
+def test_diamond_chain_counts_the_shared_dependency_once(repo: Path) -> None:
+    _diamond(repo, "1h")
+    estate, _ = load_estate(repo)
+    chains = estate.analysis.chains
+    assert chains.total["top"] == 3 * 3600 + 1800  # 30m + max(1h, 1h) + 2h, never 2h twice
+    assert messages(repo, "T056") == []
+
+
+def test_recovery_chain_message_gives_the_numbers(repo: Path) -> None:
+    _diamond(repo, "2h")
+    assert messages(repo, "T056") == [
+        "top has RTO 4h but the recovery chain top (30m) <- left (2h) <- bottom (2h) needs 4h30m: "
+        "shorten the slowest link or revisit the RTO"
+    ]
+
+
+def test_targets_flow_down_with_numbers_and_path(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "payments", "depends_on: [postgres]\n"),
+        doc("Component", "postgres", "backup: {frequency: 1d}\nsupplier: dbaas\ndepends_on: [ledger]\n"),
+        doc("Supplier", "dbaas", "type: saas\ncontract: {rto: 8h, rpo: 4h}\n"),
+        doc("Service", "ledger", "tier: 2\n".replace("tier: 2\n", "")),
+        bia("payments", "4h", "15m"),
+        bia("ledger", "1d"),
+    )
+    assert messages(repo, "T050") == [
+        "ledger has RTO 1d but payments (RTO 4h) cannot recover without it (payments -> postgres -> ledger): "
+        "lower ledger's RTO to 4h or less, or make the dependency soft or redundant"
+    ]
+    assert messages(repo, "T053") == [
+        "postgres is backed up every 1d but payments has RPO 15m (payments -> postgres): "
+        "back up every 15m or more often, or replicate"
+    ]
+    assert messages(repo, "T054") == [
+        "dbaas's contract promises RTO 8h but payments needs RTO 4h (payments -> postgres -> dbaas): "
+        "negotiate a stronger contract, or add an alternative supplier"
+    ]
+    assert messages(repo, "T055")[0].startswith("dbaas's contract promises RPO 4h but payments needs RPO 15m")
+
+
+SITE_LOSS = (
+    doc("Service", "payments", "recovery: {strategy: warm, estimated_time: 30m}\ndepends_on: [postgres, {id: cache, mode: soft}]\n"),
+    doc("Service", "reports", "tier: 3\n".replace("tier: 3\n", "") + "depends_on: [payments]\n"),
+    doc("Service", "web", "depends_on: [cache]\n"),
+    doc("Component", "postgres", "recovery: {strategy: warm, estimated_time: 3h}\ninstances: [{site: fra1}]\ndepends_on: [san]\n"),
+    doc("Component", "san", "recovery: {strategy: warm, estimated_time: 2h}\ninstances: [{site: fra1}, {site: ams1}]\n"),
+    doc("Component", "cache", "instances: [{site: ams1}]\n"),
+    doc("Site", "fra1", "type: data-centre\n"),
+    doc("Site", "ams1", "type: data-centre\n"),
+    bia("payments", "4h"),
+)
+
+
+def test_impact_of_a_site_loss(repo: Path) -> None:
+    repo_with(repo, *SITE_LOSS)
+    estate, _ = load_estate(repo)
+    report = impact(estate, ["fra1"])
+    assert [(s.id, s.back, s.misses_rto) for s in report.services] == [
+        ("payments", 3 * 3600 + 1800, False),
+        ("reports", 3 * 3600 + 1800, False),
+    ]
+    assert [(s.id, s.wave, s.start, s.back) for s in report.plan] == [
+        ("postgres", 1, 0, 3 * 3600),
+        ("payments", 2, 3 * 3600, 3 * 3600 + 1800),
+        ("reports", 3, 3 * 3600 + 1800, 3 * 3600 + 1800),
+    ]
+    both = impact(estate, ["fra1", "ams1"])
+    (payments,) = [s for s in both.services if s.id == "payments"]
+    assert (payments.back, payments.misses_rto, payments.chain) == (5 * 3600 + 1800, True, ("payments", "postgres", "san", "fra1"))
+    assert both.degraded == []
+    assert impact(estate, ["ams1"]).degraded == ["payments"]
+
+
+def test_impact_command_text_and_json(repo: Path) -> None:
+    repo_with(repo, *SITE_LOSS)
+    proc = run_itscm("impact", "fra1", "ams1", "--root", str(repo))
+    assert proc.returncode == 1, proc.stderr  # payments misses its RTO
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "Losing fra1 (site), ams1 (site)"
+    assert lines[1] == "takes down 3 services: 1 of them miss their RTO (2 without an RTO)."
+    assert (
+        "  payments  tier 1  back after ~5h30m  MISSES RTO 4h by 1h30m: payments (30m) <- postgres (3h) <- san (2h)"
+        in lines
+    )
+    assert "  wave 1" in lines
+    data = json.loads(run_itscm("impact", "fra1", "--format", "json", "--root", str(repo)).stdout)
+    assert data["services"][0] == {
+        "id": "payments",
+        "tier": 1,
+        "rto": {"text": "4h", "seconds": 14400},
+        "back_after": {"text": "3h30m", "seconds": 12600},
+        "misses_rto": False,
+        "chain": ["payments", "postgres", "fra1"],
+    }
+    unknown = run_itscm("impact", "fra2", "--root", str(repo))
+    assert unknown.returncode == 2 and "did you mean 'fra1'?" in unknown.stderr
+
+
+def test_graph_export_formats(repo: Path) -> None:
+    repo_with(repo, *SITE_LOSS)
+    mermaid = run_itscm("graph", "--around", "postgres", "--root", str(repo))
+    assert mermaid.returncode == 0, mermaid.stderr
+    assert mermaid.stdout.splitlines()[:5] == [
+        "flowchart LR",
+        '  n0[("fra1")]',
+        '  n1(["payments"])',
+        '  n2["postgres"]',
+        '  n3["san"]',
+    ]
+    assert "  n1 --> n2" in mermaid.stdout
+    assert "  class n0,n2 spof" in mermaid.stdout
+    dot = run_itscm("graph", "--format", "dot", "--root", str(repo)).stdout
+    assert dot.startswith("digraph itscm {")
+    assert '  "payments" -> "cache" [style=dashed, label="soft"];' in dot
+    assert '"fra1" [label="fra1", shape=cylinder, color="#cc0000"' in dot
+    data = json.loads(run_itscm("graph", "--format", "json", "--root", str(repo)).stdout)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["postgres"]["spof"] is True and nodes["san"]["spof"] is False
+    assert {"source": "postgres", "target": "san", "mode": "hard", "rel": "depends_on"} in data["edges"]
+    assert run_itscm("graph", "--around", "nope", "--root", str(repo)).returncode == 2
+
+
+def test_tarjan_matches_networkx_and_orders_dependencies_first() -> None:
+    for seed in range(50):
+        g = nx.gnp_random_graph(25, 0.08, directed=True, seed=seed)
+        succ = {str(u): [str(v) for v in g.successors(u)] for u in g}
+        comps = _tarjan(succ)
+        assert sorted(map(sorted, comps)) == sorted(sorted(map(str, c)) for c in nx.strongly_connected_components(g))
+        position = {m: i for i, c in enumerate(comps) for m in c}
+        assert all(position[v] <= position[u] for u, vs in succ.items() for v in vs)
+    random.seed(0)
