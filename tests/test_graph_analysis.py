@@ -254,7 +254,7 @@ def test_impact_command_text_and_json(repo: Path) -> None:
     assert proc.returncode == 1, proc.stderr  # payments misses its RTO
     lines = proc.stdout.splitlines()
     assert lines[0] == "Losing fra1 (site), ams1 (site)"
-    assert lines[1] == "takes down 3 services: 1 of them miss their RTO (2 without an RTO)."
+    assert lines[1] == "takes down 3 services: 1 of them misses their RTO (2 without an RTO)."
     assert (
         "  payments  tier 1  back after ~5h30m  MISSES RTO 4h by 1h30m: payments (30m) <- postgres (3h) <- san (2h)"
         in lines

@@ -32,7 +32,7 @@ def render_text(report: ImpactReport, dg: DependencyGraph) -> str:
     else:
         missed = len(report.missed)
         no_rto = sum(1 for s in report.services if s.rto is None)
-        verdict = f"{missed} of them miss their RTO" if missed else "none misses its RTO"
+        verdict = f"{missed} of them miss{'es' if missed == 1 else ''} their RTO" if missed else "none misses its RTO"
         unknown = f" ({no_rto} without an RTO)" if no_rto else ""
         lines.append(
             f"takes down {len(report.services)} service{'s' if len(report.services) != 1 else ''}: {verdict}{unknown}."
