@@ -16,8 +16,7 @@ times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .graph import DependencyGraph
 
@@ -31,8 +30,7 @@ _MAX_PAIRS = 2000
 _KIND_ORDER = {"Site": 0, "Supplier": 1, "Component": 2, "Instance": 3}
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One single point of failure of a service.
 
     ``element`` is the node whose loss takes the service down (a component,
@@ -89,14 +87,14 @@ def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
 def compute_single_points(estate: Estate, dg: DependencyGraph, kill: dict[str, frozenset[str]]) -> dict[str, list[Point]]:
     """Single points of failure of every in-scope service (see :func:`single_points`)."""
     result: dict[str, list[Point]] = {}
-    hops: dict[tuple[str, str], str | None] = {}
+    memo: dict[tuple[str, str], tuple[str, ...]] = {}
     for service in sorted(n for n, d in dg.data.items() if d["kind"] == "Service"):
         if not estate.in_scope(service):
             continue
         elements = kill[service] - {service}
         if not elements:
             continue
-        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e, hops)) for e in elements]
+        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e, memo)) for e in elements]
         points.sort(key=lambda p: (_KIND_ORDER.get(p.kind, 9), p.element))
         result[service] = points
     return result
@@ -117,43 +115,53 @@ def path_to(
     kill: dict[str, frozenset[str]],
     start: str,
     element: str,
-    hops: dict[tuple[str, str], str | None] | None = None,
+    memo: dict[tuple[str, str], tuple[str, ...]] | None = None,
 ) -> tuple[str, ...]:
     """A hard path from ``start`` to ``element``, following only children that ``element`` kills.
 
-    ``hops`` memoises the next hop per (node, element): services share most of
-    their paths, so each hop is searched once.
+    ``memo`` keeps the path from each (node, element) on: services share most
+    of their paths, so each suffix is searched once.
     """
+    memo = {} if memo is None else memo
+    found = memo.get((start, element))
+    if found is not None:
+        return found
     succ = dg.hard_succ
-    hops = {} if hops is None else hops
-    path = [start]
-    seen = {start}
-    node = start
-    while node != element:
-        key = (node, element)
-        if key in hops:
-            nxt = hops[key]
-        else:
-            children = succ[node]
-            if element in children:
-                nxt = element
-            else:
-                # Prefer a route that does not pass through another service, so
-                # the path shows the service's own exposure when there is one.
-                nxt = None
-                for child in children:
-                    if element in kill.get(child, _EMPTY):
-                        if dg.data[child]["kind"] != "Service":
-                            nxt = child
-                            break
-                        nxt = nxt or child
-            hops[key] = nxt
-        if nxt is None or nxt in seen:
+    data = dg.data
+    walked: list[str] = []
+    seen: set[str] = set()
+    node: str | None = start
+    tail: tuple[str, ...] = ()
+    while node is not None:
+        if node == element:
+            tail = (element,)
             break
-        node = nxt
+        cached = memo.get((node, element))
+        if cached is not None:
+            tail = cached
+            break
+        if node in seen:  # only in a hard cycle: stop rather than loop
+            break
         seen.add(node)
-        path.append(node)
-    return tuple(path)
+        walked.append(node)
+        children = succ[node]
+        if element in children:
+            node = element
+            continue
+        # Prefer a route that does not pass through another service, so the
+        # path shows the service's own exposure when there is one.
+        nxt = None
+        for child in children:
+            if element in kill.get(child, _EMPTY):
+                if data[child]["kind"] != "Service":
+                    nxt = child
+                    break
+                nxt = nxt or child
+        node = nxt
+    for step in reversed(walked):
+        tail = (step, *tail)
+        memo[(step, element)] = tail
+    return tail
 
 
 def double_failures(estate: Estate, services: list[str]) -> dict[str, list[tuple[str, str]]]:
