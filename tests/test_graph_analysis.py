@@ -248,6 +248,36 @@ def test_impact_of_a_site_loss(repo: Path) -> None:
     assert impact(estate, ["ams1"]).degraded == ["payments"]
 
 
+def test_impact_of_a_threat_strikes_sites_and_component_types(repo: Path) -> None:
+    threat = doc("ThreatCategory", "technical") + "---\n" + doc(
+        "Threat", "db-corruption", "category: technical\nstrikes:\n  component_types: [storage]\n  sites: [ams1]\n"
+    )
+    repo_with(repo, *SITE_LOSS, threat)
+    estate, _ = load_estate(repo)
+    report = impact(estate, ["db-corruption"])
+    assert report.failed == ["ams1"]  # no component of type storage: only the site
+    storage = [d.replace("id: san\nowner: ops\ntype: database", "id: san\nowner: ops\ntype: storage") for d in SITE_LOSS]
+    repo_with(repo / "typed", *storage, threat)
+    estate, _ = load_estate(repo / "typed")
+    report = impact(estate, ["db-corruption"])
+    assert report.failed == ["ams1", "san"]
+    assert [(s.id, s.misses_rto) for s in report.services] == [("payments", True), ("reports", False), ("web", False)]
+    assert report.kinds == {"db-corruption": "Threat"}
+
+
+def test_impact_and_single_points_survive_a_hard_cycle(repo: Path) -> None:
+    repo_with(
+        repo,
+        doc("Service", "a", "depends_on: [b, db]\n"),
+        doc("Service", "b", "depends_on: [a]\n"),
+        doc("Component", "db", "instances: [{site: fra1}]\n"),
+        doc("Site", "fra1", "type: data-centre\n"),
+    )
+    estate, _ = load_estate(repo)
+    assert [p.element for p in single_points(estate)["b"]] == ["fra1", "db"]
+    assert sorted(s.id for s in impact(estate, ["fra1"]).services) == ["a", "b"]
+
+
 def test_impact_command_text_and_json(repo: Path) -> None:
     repo_with(repo, *SITE_LOSS)
     proc = run_itscm("impact", "fra1", "ams1", "--root", str(repo))

@@ -69,7 +69,8 @@ class ImpactReport:
     """The result of :func:`impact`.
 
     ``lost``: the ids asked for; ``failed``: the elements that fail directly
-    (a threat expanded into what it strikes); ``services``: services down, the
+    (a threat expanded into what it strikes); ``kinds``: the kind of each id
+    asked for; ``services``: services down, the
     most critical first; ``degraded``: services still up but with a soft
     dependency down; ``plan``: every service, component and supplier to
     recover, dependencies first, ordered by start time.
@@ -77,6 +78,7 @@ class ImpactReport:
 
     lost: list[str]
     failed: list[str]
+    kinds: dict[str, str] = field(default_factory=dict)
     services: list[ServiceDown] = field(default_factory=list)
     degraded: list[str] = field(default_factory=list)
     plan: list[Step] = field(default_factory=list)
@@ -115,7 +117,7 @@ def impact(estate: Estate, ids: list[str]) -> ImpactReport:
     """
     failed = _expand(estate, ids)
     dg = estate.analysis.graph
-    report = ImpactReport(list(ids), failed)
+    report = ImpactReport(list(ids), failed, {i: estate.by_id[i].kind for i in ids})
     down, back, via = _propagate(dg, set(failed))
     report.down = down
     wave: dict[str, int] = {}

@@ -36,7 +36,7 @@ def graph(fmt: str, around: str | None, depth: int, root: Path) -> None:
     except ConfigError as exc:
         click.echo(f"{exc.location}: error {exc.message}", err=True)
         sys.exit(2)
-    if around is not None and around not in estate.analysis.graph.graph:
+    if around is not None and around not in estate.analysis.graph.data:
         click.echo(f"itscm graph: {around!r} is not a service, component, supplier or site", err=True)
         sys.exit(2)
     sys.stdout.write(render(estate, fmt, around, depth))

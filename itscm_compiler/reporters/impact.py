@@ -23,7 +23,7 @@ def _chain(dg: DependencyGraph, chain: tuple[str, ...]) -> str:
 
 def render_text(report: ImpactReport, dg: DependencyGraph) -> str:
     """A report a responder can read: what is down, who misses the RTO, what to recover in which order."""
-    lost = ", ".join(f"{i} ({dg.kind(i).lower()})" if i in dg.graph else i for i in report.lost)
+    lost = ", ".join(f"{i} ({report.kinds.get(i, '?').lower()})" for i in report.lost)
     lines = [f"Losing {lost}"]
     if report.failed != sorted(report.lost):
         lines.append(f"  strikes: {', '.join(report.failed) or 'nothing in the estate'}")
@@ -73,7 +73,7 @@ def to_json(report: ImpactReport) -> dict[str, Any]:
         return None if seconds is None else {"text": _d(seconds), "seconds": seconds}
 
     return {
-        "lost": report.lost,
+        "lost": [{"id": i, "kind": report.kinds.get(i)} for i in report.lost],
         "failed": report.failed,
         "services": [
             {
