@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +20,7 @@ from itscm_compiler.analysis.impact import impact
 from itscm_compiler.analysis.spof import double_failures, single_points
 from itscm_compiler.pipeline import lint, load_estate
 
-from .conftest import run_itscm, write_tree
+from .conftest import ROOT, run_itscm, write_tree
 
 PEOPLE = """\
 apiVersion: itscm/v1
@@ -335,4 +337,23 @@ def test_tarjan_matches_networkx_and_orders_dependencies_first() -> None:
         assert sorted(map(sorted, comps)) == sorted(sorted(map(str, c)) for c in nx.strongly_connected_components(g))
         position = {m: i for i, c in enumerate(comps) for m in c}
         assert all(position[v] <= position[u] for u, vs in succ.items() for v in vs)
-    random.seed(0)
+
+
+def test_lint_runs_the_graph_rules_without_importing_networkx(repo: Path) -> None:
+    repo_with(repo, *SITE_LOSS)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from itscm_compiler.pipeline import lint\n"
+        f"result = lint(Path({str(repo)!r}))\n"
+        "assert any(d.code == 'G101' for d in result.diagnostics), result.diagnostics\n"
+        "assert 'networkx' not in sys.modules\n"
+    )
+    proc = run_itscm_python(code)
+    assert proc.returncode == 0, proc.stderr
+
+
+def run_itscm_python(code: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
