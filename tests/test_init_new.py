@@ -81,7 +81,7 @@ def test_init_scaffolds_a_repository_that_lints_clean(tmp_path: Path) -> None:
     assert lint.stdout.strip().splitlines()[-1].startswith("0 errors, 0 warnings, "), lint.stdout
     assert run_itscm("fmt", "--check", cwd=target).returncode == 0  # the itscm-fmt hook passes too
     assert "Acme continuity" in (target / "README.md").read_text(encoding="utf-8")
-    assert (target / ".gitignore").read_text(encoding="utf-8").split().count("site/") == 1
+    assert (target / ".gitignore").read_text(encoding="utf-8").split().count("/site/") == 1
 
 
 def test_scaffold_documents_match_the_schemas_their_first_line_names(tmp_path: Path) -> None:
