@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .waivers import comment_start as _comment_start
 from .yamlread import read_documents
 
 
@@ -96,31 +97,6 @@ def scalar_lines(text: str) -> frozenset[int]:
             end = node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
             protected.update(range(node.start_mark.line + 1, end))
     return frozenset(protected)
-
-
-def _comment_start(line: str) -> int:
-    """Where a comment starts in one line outside multi-line scalars, or -1."""
-    quote = ""
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote == "'":
-            if char == "'":
-                if line[index + 1 : index + 2] == "'":
-                    index += 1
-                else:
-                    quote = ""
-        elif quote == '"':
-            if char == "\\":
-                index += 1
-            elif char == '"':
-                quote = ""
-        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
-            return index
-        elif char in "'\"" and (index == 0 or line[index - 1] in " \t[{,:-?"):
-            quote = char
-        index += 1
-    return -1
 
 
 def comments(text: str) -> list[str]:

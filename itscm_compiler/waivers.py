@@ -23,13 +23,37 @@ from typing import Iterable, Mapping, Sequence
 from .diagnostics import Diagnostic, Finding, Location, Related
 
 MARKER = "itscm:"
-# A comment starts with "#" at the start of a line or after whitespace (YAML's rule).
-_COMMENT_RE = re.compile(r"(?:^|(?<=\s))#\s*itscm:(?P<body>.*)$")
+_DIRECTIVE_RE = re.compile(r"#\s*itscm:(?P<body>.*)$")
 _WAIVE_RE = re.compile(
     r"\s*waive\s+(?P<codes>[A-Za-z0-9_,\s]+?)\s+until\s+(?P<until>\S+)\s*(?:--\s*(?P<reason>.*?))?\s*\Z"
 )
 _CODE_RE = re.compile(r"[A-Z]\d{3}\Z")
 SYNTAX = "# itscm: waive CODE until YYYY-MM-DD -- reason"
+
+
+def comment_start(line: str) -> int:
+    """Where a YAML comment starts in ``line`` (quotes respected), or -1."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            if char == "'":
+                if line[index + 1 : index + 2] == "'":
+                    index += 1
+                else:
+                    quote = ""
+        elif quote == '"':
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                quote = ""
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return index
+        elif char in "'\"" and (index == 0 or line[index - 1] in " \t[{,:-?"):
+            quote = char
+        index += 1
+    return -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +82,13 @@ def scan(text: str) -> tuple[Waiver, ...]:
     for index, line in enumerate(lines):
         if MARKER not in line:
             continue
-        match = _COMMENT_RE.search(line)
+        start = comment_start(line)
+        match = _DIRECTIVE_RE.match(line, start) if start >= 0 else None
         if match is None:
             continue
         number = index + 1
-        column = match.start() + 1
-        standalone = not line[: match.start()].strip()
+        column = start + 1
+        standalone = not line[:start].strip()
         target = _next_content_line(lines, index) if standalone else number
         found.append(_parse(match.group("body"), number, column, target))
     return tuple(found)

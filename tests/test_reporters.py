@@ -56,8 +56,17 @@ def test_text_exact() -> None:
         "    services/payments.yaml:3:5: payments: defined here\n"
         "risks/cat.yaml:4:5: warning R103 unused\n"
         "plans/people.yaml:1:1: info R102 no team\n"
-        "1 error, 1 warning, 1 info in 3 files checked\n"
+        "1 error, 1 warning, 1 info in 3 files checked (2 waived)\n"
     )
+
+
+def test_pr_mode_summary_in_every_format() -> None:
+    pr = Report((UNUSED,), files=2, since="origin/main", left_out=1)
+    tail = "0 errors, 1 warning, 0 infos in 2 files checked; 1 existing finding left out (already present at origin/main)\n"
+    assert render("text", pr).endswith("\n" + tail)
+    assert render("github", pr).endswith("\n" + tail)
+    summary = json.loads(render("json", pr))["summary"]
+    assert (summary["since"], summary["left_out"], summary["waived"]) == ("origin/main", 1, 0)
 
 
 def test_github_exact() -> None:
@@ -67,7 +76,7 @@ def test_github_exact() -> None:
         "%0Acontinuity/services/payments.yaml:3:5: payments: defined here\n"
         "::warning file=continuity/risks/cat.yaml,line=4,col=5,title=R103::unused [unused-category]\n"
         "::notice file=continuity/plans/people.yaml,line=1,col=1,title=R102::no team [person-in-no-team]\n"
-        "1 error, 1 warning, 1 info in 3 files checked\n"
+        "1 error, 1 warning, 1 info in 3 files checked (2 waived)\n"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity
 from . import Report
-from .text import summary
+from .text import report_summary
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -37,5 +37,5 @@ def annotation(diagnostic: Diagnostic, report: Report) -> str:
 def render_report(report: Report) -> str:
     lines = [annotation(d, report) for d in report.diagnostics]
     lines.extend(report.notes)
-    lines.append(summary(report.diagnostics, report.files))
+    lines.append(report_summary(report))
     return "\n".join(lines) + "\n"

@@ -33,11 +33,18 @@ def render(diagnostics: Sequence[Diagnostic], files: int, show_related: bool = T
     return "\n".join(lines) + "\n"
 
 
+def report_summary(report: Report) -> str:
+    """The summary line, with what waivers and PR mode left out (so a clean run is never misread)."""
+    line = summary(report.diagnostics, report.files)
+    if report.waived:
+        line += f" ({report.waived} waived)"
+    if report.since:
+        found = "existing finding" if report.left_out == 1 else "existing findings"
+        line += f"; {report.left_out} {found} left out (already present at {report.since})"
+    return line
+
+
 def render_report(report: Report) -> str:
     """The text format of a :class:`Report` (paths relative to the itscm root)."""
     text = render(report.diagnostics, report.files)
-    if report.since:
-        # PR mode: the summary says what was left out, so a clean run is not mistaken for a clean estate.
-        found = "existing finding" if report.left_out == 1 else "existing findings"
-        text = text[:-1] + f"; {report.left_out} {found} left out (already present at {report.since})\n"
-    return text
+    return text[: text.rindex(summary(report.diagnostics, report.files))] + report_summary(report) + "\n"
