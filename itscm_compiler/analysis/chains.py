@@ -82,13 +82,20 @@ class Needs:
     Alternatives of an ``any_of`` are left out: the service can recover
     through another one. ``rto``/``rpo``: the strictest target above a node
     (a service's own included); ``inherited_rto``: the strictest one from its
-    dependants only; ``tiers``: every tier above a node.
+    dependants only; ``tiers``: the tiers above a node, as a bit mask (bit
+    ``t`` set for tier ``t``); :meth:`tier_path` finds a service of a tier.
     """
 
+    dg: DependencyGraph
+    in_scope: Callable[[str], bool]
     rto: dict[str, Need] = field(default_factory=dict)
     rpo: dict[str, Need] = field(default_factory=dict)
     inherited_rto: dict[str, Need] = field(default_factory=dict)
-    tiers: dict[str, dict[int, Need]] = field(default_factory=dict)
+    tiers: dict[str, int] = field(default_factory=dict)
+
+    def tiers_above(self, node: str) -> list[int]:
+        mask = self.tiers.get(node, 0)
+        return [t for t in range(1, mask.bit_length()) if mask >> t & 1]
 
     @staticmethod
     def trace(node: str, need: Need, lookup: Callable[[str], Need | None]) -> list[str]:
@@ -103,23 +110,29 @@ class Needs:
         path.reverse()
         return path
 
+    def tier_path(self, node: str, tier: int) -> list[str]:
+        """``[service, ..., node]`` for the nearest in-scope service of ``tier`` above ``node``.
 
-class _Flow:
-    """The strictest (value, service) reaching each node, and through which dependant."""
-
-    def __init__(self) -> None:
-        self.best: dict[str, tuple[int, str]] = {}
-        self.via: dict[str, str] = {}
-
-    def offer(self, node: str, value: tuple[int, str], via: str) -> None:
-        current = self.best.get(node)
-        if current is None or value < current:
-            self.best[node] = value
-            self.via[node] = via
-
-    def need(self, node: str) -> Need:
-        value, service = self.best[node]
-        return Need(value, service, self.via.get(node))
+        A breadth-first search up the dependants that carry the tier: only
+        run for findings, so the propagation itself stays a bit mask.
+        """
+        bit = 1 << tier
+        pred = self.dg.hard_pred
+        data = self.dg.data
+        parent: dict[str, str | None] = {node: None}
+        queue = [node]
+        for current in queue:
+            d = data[current]
+            if d["kind"] == "Service" and d.get("tier") == tier and self.in_scope(current):
+                path = [current]
+                while parent[path[-1]] is not None:
+                    path.append(parent[path[-1]])  # type: ignore[arg-type]
+                return path
+            for up in pred[current]:
+                if up not in parent and data[up]["gate"] != "or" and self.tiers.get(up, 0) & bit:
+                    parent[up] = current
+                    queue.append(up)
+        return [node]
 
 
 def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
@@ -129,34 +142,35 @@ def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
     """
     nodes = dg.data
     succ = dg.hard_succ
-    needs = Needs()
-    inherited_rto, inherited_rpo = _Flow(), _Flow()
-    rto_own: dict[str, tuple[int, str]] = {}
-    rpo_own: dict[str, tuple[int, str]] = {}
-    tiers: dict[str, dict[int, tuple[str, str | None]]] = {}
+    needs = Needs(dg, estate.in_scope)
+    inh_rto: dict[str, tuple[int, str]] = {}
+    inh_rto_via: dict[str, str] = {}
+    inh_rpo: dict[str, tuple[int, str]] = {}
+    inh_rpo_via: dict[str, str] = {}
+    tiers = needs.tiers
     rto_best: dict[str, tuple[tuple[int, str], str | None]] = {}
     rpo_best: dict[str, tuple[tuple[int, str], str | None]] = {}
+    bia_of = estate.bia_of
     for comp in reversed(dg.hard_components):
         for node in comp:
             data = nodes[node]
-            rto = inherited_rto.best.get(node)
-            rto_via = inherited_rto.via.get(node)
-            rpo = inherited_rpo.best.get(node)
-            rpo_via = inherited_rpo.via.get(node)
-            mine = tiers.get(node)
+            rto = inh_rto.get(node)
+            rto_via = inh_rto_via.get(node)
+            rpo = inh_rpo.get(node)
+            rpo_via = inh_rpo_via.get(node)
+            mask = tiers.get(node, 0)
             if data["kind"] == "Service" and estate.in_scope(node):
-                bia = estate.bia_of.get(node)
+                bia = bia_of.get(node)
                 if bia is not None and bia.rto is not None:
-                    rto_own[node] = (bia.rto.seconds, node)
-                    if rto is None or rto_own[node] < rto:
-                        rto, rto_via = rto_own[node], None
+                    own = (bia.rto.seconds, node)
+                    if rto is None or own < rto:
+                        rto, rto_via = own, None
                 if bia is not None and bia.rpo is not None:
-                    rpo_own[node] = (bia.rpo.seconds, node)
-                    if rpo is None or rpo_own[node] < rpo:
-                        rpo, rpo_via = rpo_own[node], None
-                mine = dict(mine or {})
-                mine[data["tier"]] = (node, None)
-                tiers[node] = mine
+                    own = (bia.rpo.seconds, node)
+                    if rpo is None or own < rpo:
+                        rpo, rpo_via = own, None
+                mask |= 1 << data["tier"]
+                tiers[node] = mask
             if rto is not None:
                 rto_best[node] = (rto, rto_via)
             if rpo is not None:
@@ -167,19 +181,18 @@ def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
                 if nodes[child]["gate"] == "or":
                     continue
                 if rto is not None:
-                    inherited_rto.offer(child, rto, node)
+                    current = inh_rto.get(child)
+                    if current is None or rto < current:
+                        inh_rto[child] = rto
+                        inh_rto_via[child] = node
                 if rpo is not None:
-                    inherited_rpo.offer(child, rpo, node)
-                if mine:
-                    below = tiers.get(child)
-                    if below is None:
-                        tiers[child] = {t: (svc, node) for t, (svc, _) in mine.items()}
-                    else:
-                        for tier, (svc, _) in mine.items():
-                            if tier not in below or svc < below[tier][0]:
-                                below[tier] = (svc, node)
+                    current = inh_rpo.get(child)
+                    if current is None or rpo < current:
+                        inh_rpo[child] = rpo
+                        inh_rpo_via[child] = node
+                if mask:
+                    tiers[child] = tiers.get(child, 0) | mask
     needs.rto = {n: Need(v[0], v[1], via) for n, (v, via) in rto_best.items()}
     needs.rpo = {n: Need(v[0], v[1], via) for n, (v, via) in rpo_best.items()}
-    needs.inherited_rto = {n: inherited_rto.need(n) for n in inherited_rto.best}
-    needs.tiers = {n: {t: Need(t, svc, via) for t, (svc, via) in by.items()} for n, by in tiers.items()}
+    needs.inherited_rto = {n: Need(v[0], v[1], inh_rto_via[n]) for n, v in inh_rto.items()}
     return needs

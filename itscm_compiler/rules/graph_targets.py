@@ -100,14 +100,14 @@ def strategy_not_allowed(estate: Estate) -> Iterator[Finding]:
         comp: Component = doc.model  # type: ignore[assignment]
         if comp.recovery is None:
             continue
-        for tier, need in sorted(needs.tiers.get(doc.id, {}).items()):
+        for tier in needs.tiers_above(doc.id):
             allowed = policy.tier(tier)
             if allowed is None or comp.recovery.strategy in allowed.strategies:
                 continue
-            path = needs.trace(doc.id, need, lambda n, t=tier: needs.tiers.get(n, {}).get(t))
+            path = needs.tier_path(doc.id, tier)
             yield Finding(
                 doc.location("recovery", "strategy"),
-                f"{doc.id} recovers {comp.recovery.strategy}, but tier-{tier} service {need.service} runs on it "
+                f"{doc.id} recovers {comp.recovery.strategy}, but tier-{tier} service {path[0]} runs on it "
                 f"({_dependants(path)}) and the policy allows only {', '.join(allowed.strategies)} for tier {tier}: "
                 "change the strategy or move the service off this component",
                 key=f"{doc.id}:{tier}",
