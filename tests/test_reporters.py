@@ -80,6 +80,13 @@ def test_github_exact() -> None:
     )
 
 
+def test_github_repository_wide_diagnostic_has_no_file() -> None:
+    whole = Diagnostic("F011", "no-git", Severity.INFO, Location("."), "not inside a Git repository")
+    assert render("github", Report((whole,), files=1)).splitlines()[0] == (
+        "::notice title=F011::not inside a Git repository [no-git]"
+    )
+
+
 def test_github_escaping() -> None:
     assert escape_data("a%b\r\nc: d, e") == "a%25b%0D%0Ac: d, e"
     assert escape_property("a%b\r\nc: d, e") == "a%25b%0D%0Ac%3A d%2C e"

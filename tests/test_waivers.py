@@ -64,3 +64,26 @@ def test_apply_expired_reports_again_and_lints_the_waiver() -> None:
     assert [(f.code, str(f.location)) for f in applied.findings] == [("W001", "f.yaml:1:7")]
     # Valid through its own date.
     assert apply([hit], waivers, dt.date(2026, 11, 23), ["R001"]).kept == []
+
+
+def test_waivers_survive_the_load_cache_and_expire_by_today(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import run_itscm, write_tree
+
+    write_tree(
+        tmp_path,
+        {
+            "plans/teams.yaml": (
+                "apiVersion: itscm/v1\nkind: Team\nid: ops\nmembers:\n"
+                "  - ghost  # itscm: waive R001 until 2026-12-31 -- contractor joins in January\n"
+            )
+        },
+    )
+    runs = [run_itscm("lint", "--root", str(tmp_path), "--today", "2026-11-24") for _ in range(2)]
+    assert (tmp_path / ".itscm-cache").is_dir()  # the second run read the cache
+    for done in runs:
+        assert " R001 " not in done.stdout and " W00" not in done.stdout, done.stdout
+        assert "(1 waived)" in done.stdout
+    expired = run_itscm("lint", "--root", str(tmp_path), "--today", "2027-01-01")
+    assert expired.returncode == 1
+    assert "plans/teams.yaml:5:12: error W001" in expired.stdout
+    assert "plans/teams.yaml:5:5: error R001" in expired.stdout

@@ -25,8 +25,9 @@ def escape_property(text: str) -> str:
 
 def annotation(diagnostic: Diagnostic, report: Report) -> str:
     loc = diagnostic.location
-    props = f"file={escape_property(report.path(loc.path))},line={loc.line},col={loc.column}"
-    props += f",title={escape_property(diagnostic.code)}"
+    props = f"title={escape_property(diagnostic.code)}"
+    if loc.path not in (".", ""):  # repository-wide (no Git, internal error): an annotation of the run
+        props = f"file={escape_property(report.path(loc.path))},line={loc.line},col={loc.column},{props}"
     message = f"{diagnostic.message} [{diagnostic.name}]"
     for related in diagnostic.related:
         rel = related.location
