@@ -357,3 +357,15 @@ def run_itscm_python(code: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_benchmark_runs_on_a_small_synthetic_estate() -> None:
+    # Figures are printed, never asserted: timing tests are flaky on shared machines.
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "graph_bench.py"), "--services", "300", "--cycles", "6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "(300 services)" in proc.stdout and "analysis (no findings)" in proc.stdout

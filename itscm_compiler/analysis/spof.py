@@ -94,7 +94,21 @@ def compute_single_points(estate: Estate, dg: DependencyGraph, kill: dict[str, f
         elements = kill[service] - {service}
         if not elements:
             continue
-        points = [Point(e, dg.kind(e), dg.label(e), path_to(dg, kill, service, e, memo)) for e in elements]
+        points = []
+        data = dg.data
+        # First hops for all elements at once, preferring children that are not
+        # services (the service's own exposure), then memoised suffixes.
+        children = sorted(dg.hard_succ[service], key=lambda c: data[c]["kind"] == "Service")
+        left = set(elements)
+        for child in children:
+            if not left:
+                break
+            for e in left & kill.get(child, _EMPTY):
+                d = data[e]
+                tail = (e,) if child == e else path_to(dg, kill, child, e, memo)
+                points.append(Point(e, d["kind"], d["label"], (service, *tail)))
+            left -= kill.get(child, _EMPTY)
+            left.discard(child)
         points.sort(key=lambda p: (_KIND_ORDER.get(p.kind, 9), p.element))
         result[service] = points
     return result
