@@ -54,9 +54,14 @@ def format_files(root: Path, paths: tuple[str, ...] = (), check: bool = False, c
     """Format the YAML files under ``paths`` (default: the configured roots) of the repository at ``root``."""
     root = root.resolve()
     config = config or load_config(root)
-    found = discover(config, tuple(_relative(root, p) for p in paths))
+    # Only the estate's own files, even when given paths (pre-commit passes every
+    # changed YAML file, tool files like .pre-commit-config.yaml included).
+    files = discover(config).files
+    if paths:
+        wanted = tuple(_relative(root, p) for p in paths)
+        files = tuple(f for f in files if any(w in (".", "") or f == w or f.startswith(w.rstrip("/") + "/") for w in wanted))
     result = FmtResult()
-    for rel in found.files:
+    for rel in files:
         full = root / rel
         text, problems = read_text(full, rel, config.max_file_size)
         if text is None:

@@ -181,6 +181,17 @@ def test_fmt_paths_limit_what_is_formatted(repo: Path) -> None:
     assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == PLAN
 
 
+def test_fmt_given_paths_touches_only_estate_documents(repo: Path) -> None:
+    estate(repo)
+    tool = "repos:\n-   repo: local\n\n\n"
+    write_tree(repo, {".pre-commit-config.yaml": tool, "mkdocs.yml": "site_name:   x\n\n\n"})
+    done = run_itscm("fmt", ".pre-commit-config.yaml", "mkdocs.yml", "plans/dr.yaml", "--root", str(repo), cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["plans/dr.yaml: reformatted", "1 of 1 file(s) reformatted"]
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == tool
+    assert (repo / "mkdocs.yml").read_text(encoding="utf-8") == "site_name:   x\n\n\n"
+
+
 def test_fmt_check_passes_on_the_example_estate() -> None:
     done = run_itscm("fmt", "--check")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -76,9 +76,13 @@ def test_own_config_runs_the_hooks_that_other_repositories_get() -> None:
     for hook_id, hook in offered.items():
         mine = own[hook_id]
         assert mine["entry"] == hook["entry"].replace("itscm ", "python -m itscm_compiler ", 1)
-        assert hook["pass_filenames"] is False and mine["pass_filenames"] is False  # cross-file checks
-        assert mine["files"] == hook["files"]
+        assert (mine.get("files"), mine.get("types")) == (hook.get("files"), hook.get("types"))
+        assert mine.get("pass_filenames", True) == hook.get("pass_filenames", True)
         assert hook["language"] == "python"
+    # Cross-file checks see the whole estate; formatting is per file.
+    assert offered["itscm-lint"]["pass_filenames"] is False
+    assert offered["itscm-schema"]["pass_filenames"] is False
+    assert offered["itscm-fmt"].get("pass_filenames", True) is True
     assert offered["itscm-schema"]["entry"] == "itscm schema --check"
     assert offered["itscm-fmt"]["entry"] == "itscm fmt --check"
 
@@ -101,9 +105,10 @@ def test_pre_commit_fmt_hook_blocks_a_file_out_of_layout(tmp_path: Path) -> None
     sample = _sample(tmp_path / "repo", "ann")
     write_tree(sample, {"plans/teams.yaml": TEAM.format(member="ann").replace("  - ann", "      - ann") + "\n\n"})
     subprocess.run(["git", "-C", str(sample), "add", "-A"], check=True)
-    done = _pre_commit("run", "--all-files", cwd=sample, home=tmp_path / "home")
+    done = _pre_commit("run", "itscm-fmt", "--files", "plans/teams.yaml", cwd=sample, home=tmp_path / "home")
     assert done.returncode == 1
     assert "plans/teams.yaml: would reformat" in done.stdout
+    assert "1 of 1 file(s) would be reformatted" in done.stdout  # given names: only the changed file
 
 
 def test_github_workflow_is_valid_and_runs_pr_mode_and_sarif() -> None:
