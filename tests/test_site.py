@@ -85,6 +85,18 @@ def test_runbook_page_content(built: tuple[Path, Path]) -> None:
     assert 'id="r001"' in rules
 
 
+def test_site_page_says_what_its_loss_takes_down_and_the_recovery_order(built: tuple[Path, Path]) -> None:
+    _, out = built
+    text = " ".join(unescape(re.sub("<[^>]+>", " ", (out / "sites" / "dc-north.html").read_text())).split())
+    # from analysis.impact: the orders database runs only there; the web cluster survives in dc-south
+    assert "2 service(s) go down" in text
+    assert "Web Shop 1 1h45m 2h meets Web Shop ← Orders API ← Orders database ← Data centre North" in text
+    order = text[text.index("Recovery order") :]
+    assert order.index("1 Orders database") < order.index("2 Orders API") < order.index("3 Web Shop")
+    south = " ".join(unescape(re.sub("<[^>]+>", " ", (out / "sites" / "dc-south.html").read_text())).split())
+    assert "No service goes down" in south
+
+
 def test_offline_no_external_resources(built: tuple[Path, Path]) -> None:
     _, out = built
     external = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)

@@ -1,0 +1,199 @@
+"""Dependency diagrams as inline SVG, drawn at build time: no JavaScript, no network.
+
+A simple layered layout: what depends on the node on top, the node, then its
+dependencies level by level down to sites and suppliers. Rows are ordered by
+the mean position of their parents, which keeps most edges short. Every label
+is XML-escaped; links are built from validated ids only.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .graph import DepGraph
+
+NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 172, 46, 18, 54, 8
+MAX_NODES = 60
+PER_ROW = 4  # wider rows would be scaled down to unreadable text on a laptop
+MAX_LABEL = 24
+STYLE = {
+    "Service": ("#e8eaf6", "#3949ab"),
+    "Component": ("#eceff1", "#546e7a"),
+    "Supplier": ("#fff3e0", "#e65100"),
+    "Site": ("#e8f5e9", "#2e7d32"),
+    "any": ("#ffffff", "#757575"),
+    "unknown": ("#ffebee", "#c62828"),
+}
+
+
+@dataclass
+class _Node:
+    key: str
+    label: str
+    kind: str
+    href: str | None = None
+    row: int = 0
+    x: float = 0.0
+    parents: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Edge:
+    source: str
+    target: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    svg: str
+    nodes: int
+    truncated: int  # nodes left out to keep the drawing readable
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "\u2026"
+
+
+def draw(
+    graph: DepGraph,
+    center: str,
+    label_of: Callable[[str], tuple[str, str]],
+    href_of: Callable[[str], str | None],
+) -> Diagram:
+    """The neighbourhood of ``center``: dependants above, dependencies (all levels) below."""
+    nodes: dict[str, _Node] = {}
+    edges: list[_Edge] = []
+
+    def add(key: str, row: int, parent: str | None, real: str | None = None) -> bool:
+        if key in nodes:
+            if parent and parent not in nodes[key].parents:
+                nodes[key].parents.append(parent)
+            return False
+        if real is None:
+            label, kind = "any of", "any"
+        else:
+            label, kind = label_of(real)
+        nodes[key] = _Node(key, label, kind, href_of(real) if real and real != center else None, row)
+        if parent:
+            nodes[key].parents.append(parent)
+        return True
+
+    add(center, 1, None, center)
+    for source, mode in graph.dependants(center)[:12]:
+        if add(source, 0, None, source):
+            edges.append(_Edge(source, center, mode))
+    truncated = max(0, len(graph.dependants(center)) - 12)
+    frontier, row = [center], 2
+    while frontier:
+        following: list[str] = []
+        for key in frontier:
+            for index, dep in enumerate(graph.deps(key)):
+                if dep.mode == "placed" and key != center:
+                    continue  # sites of every component would drown the picture; their pages show them
+                if len(nodes) >= MAX_NODES:
+                    truncated += len(dep.targets)
+                    continue
+                mode = "soft" if dep.mode == "soft" else "hard"
+                parent, level = key, row
+                if dep.any_of:
+                    junction = f"{key}~any~{index}"
+                    add(junction, row, key)
+                    edges.append(_Edge(key, junction, mode))
+                    parent, level = junction, row + 1
+                for target in dep.targets:
+                    if target == center or (target in nodes and nodes[target].row < level and target != key):
+                        if target in nodes:
+                            edges.append(_Edge(parent, target, mode))
+                        continue
+                    if add(target, level, parent, target):
+                        following.append(target)
+                    edges.append(_Edge(parent, target, mode))
+        frontier = following
+        row = max((n.row for n in nodes.values()), default=row) + 1
+    return Diagram(_svg(nodes, edges, center), len(nodes), truncated)
+
+
+def _layout(nodes: dict[str, _Node]) -> tuple[list[list[_Node]], float]:
+    """Visual rows (a level wider than PER_ROW wraps onto several rows) and the drawing's width."""
+    levels: dict[int, list[_Node]] = {}
+    for node in nodes.values():
+        levels.setdefault(node.row, []).append(node)
+    widest = min(PER_ROW, max(len(level) for level in levels.values()))
+    width = widest * (NODE_W + GAP_X) - GAP_X + 2 * PAD
+    rows: list[list[_Node]] = []
+    for number in sorted(levels):
+        level = levels[number]
+
+        def weight(node: _Node) -> tuple[float, str]:
+            xs = [nodes[p].x for p in node.parents if p in nodes and nodes[p].row < number]
+            return (sum(xs) / len(xs) if xs else 0.0, node.label)
+
+        level.sort(key=weight)
+        for start in range(0, len(level), PER_ROW):
+            row = level[start : start + PER_ROW]
+            used = len(row) * (NODE_W + GAP_X) - GAP_X
+            left = (width - used) / 2
+            for i, node in enumerate(row):
+                node.x = left + i * (NODE_W + GAP_X) + NODE_W / 2
+            rows.append(row)
+    return rows, width
+
+
+def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> str:
+    rows, width = _layout(nodes)
+    top: dict[str, float] = {}
+    for index, row in enumerate(rows):
+        for node in row:
+            top[node.key] = PAD + index * (NODE_H + GAP_Y)
+    height = PAD * 2 + len(rows) * (NODE_H + GAP_Y) - GAP_Y
+    parts = [
+        f'<svg class="itscm-diagram" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">',
+        "<title>Dependency diagram</title>",
+        '<defs><marker id="itscm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#616161"/></marker></defs>',
+    ]
+    for edge in edges:
+        a, b = nodes[edge.source], nodes[edge.target]
+        y1, y2 = top[a.key] + NODE_H, top[b.key]
+        if y2 <= y1:  # same visual row or back up (a cycle): from side to side
+            y1, y2 = top[a.key] + NODE_H / 2, top[b.key] + NODE_H / 2
+        mid = (y1 + y2) / 2
+        dash = ' stroke-dasharray="5 4"' if edge.mode == "soft" else ""
+        parts.append(
+            f'<path class="edge edge-{edge.mode}" d="M{a.x:.1f} {y1:.1f}C{a.x:.1f} {mid:.1f} {b.x:.1f} {mid:.1f} '
+            f'{b.x:.1f} {y2 - 2:.1f}" fill="none" stroke="#9e9e9e" stroke-width="1.3"{dash} '
+            'marker-end="url(#itscm-arrow)"/>'
+        )
+    for row in rows:
+        for node in row:
+            parts.append(_node(node, top[node.key], node.key == center))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _node(node: _Node, y: float, is_center: bool) -> str:
+    fill, stroke = STYLE.get(node.kind, STYLE["unknown"])
+    x = node.x - NODE_W / 2
+    label = html.escape(_short(node.label))
+    full = html.escape(f"{node.label} ({node.kind})")
+    kind = "" if node.kind == "any" else html.escape(node.kind.lower())
+    width = "3" if is_center else "1.4"
+    shape = (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{fill}" '
+        f'stroke="{stroke}" stroke-width="{width}"' + (' stroke-dasharray="4 3"' if node.kind == "any" else "") + "/>"
+    )
+    if node.kind == "any":
+        texts = f'<text x="{node.x:.1f}" y="{y + NODE_H / 2 + 5:.1f}" text-anchor="middle" class="kind">any one of</text>'
+    else:
+        texts = (
+            f'<text x="{node.x:.1f}" y="{y + 19:.1f}" text-anchor="middle" class="label">{label}</text>'
+            f'<text x="{node.x:.1f}" y="{y + 36:.1f}" text-anchor="middle" class="kind">{kind}</text>'
+        )
+    body = f'<g class="node node-{html.escape(node.kind.lower())}"><title>{full}</title>{shape}{texts}</g>'
+    if node.href:
+        return f'<a href="{html.escape(node.href, quote=True)}">{body}</a>'
+    return body

@@ -1,0 +1,89 @@
+"""The list of pages of the site, each with its template and context."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..models import Component, Exercise, Person, Plan, Risk, Site, Supplier, Team, Threat
+from .diagram import Diagram, draw
+from .render import Page
+from .views import Views
+
+NAV = (
+    ("Dashboard", "index.md"),
+    ("Services", "services/index.md"),
+    ("Plans", "plans/index.md"),
+    ("Sites and suppliers", "sites/index.md"),
+    ("Risks and threats", "risks.md"),
+    ("Contacts", "contacts.md"),
+    ("Exercises", "exercises.md"),
+    ("Rule reference", "rules.md"),
+)
+
+
+def diagram(views: Views, node_id: str, page_path: str) -> Diagram:
+    """The dependency diagram of one node, with links relative to ``page_path``."""
+    import posixpath
+
+    def label_of(id_: str) -> tuple[str, str]:
+        return views.label(id_), views.kind(id_)
+
+    def href_of(id_: str) -> str | None:
+        target = views.page_of(id_)
+        if target is None:
+            return None
+        path, _, fragment = target.partition("#")
+        rel = posixpath.relpath(path[:-3] + ".html", posixpath.dirname(page_path) or ".")
+        return rel + (f"#{fragment}" if fragment else "")
+
+    return draw(views.graph, node_id, label_of, href_of)
+
+
+def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
+    """Every page of the site; ``extra`` is merged into the dashboard's context."""
+    estate = views.estate
+    yield Page("index.md", "dashboard.md.j2", "Dashboard", dict(extra), views.errors_for([]))
+    services = views.services_sorted()
+    yield Page("services/index.md", "services.md.j2", "Services", {"services": services})
+    for service in services:
+        path = f"services/{service.id}.md"
+        context = views.service_context(service)
+        context["diagram"] = diagram(views, service.id, path)
+        yield Page(path, "service.md.j2", service.label, context, context["errors"])
+    for component in sorted(estate.models(Component), key=lambda c: c.id):
+        path = f"components/{component.id}.md"
+        context = {"component": component, "diagram": diagram(views, component.id, path),
+                   "dependants": views.graph.dependants(component.id), "risks": views.risks_of.get(component.id, [])}
+        yield Page(path, "component.md.j2", component.label, context, views.errors_for([component.id]))
+    plans = sorted(estate.models(Plan), key=lambda p: p.id)
+    yield Page("plans/index.md", "plans.md.j2", "Plans", {"plans": plans})
+    for plan in plans:
+        context = {"plan": plan, "roles": views.roles_for([plan]), "exercises": estate.exercises_of.get(plan.id, [])}
+        yield Page(f"plans/{plan.id}.md", "plan.md.j2", plan.label, context, views.errors_for([plan.id]))
+    sites = sorted(estate.models(Site), key=lambda s: s.id)
+    suppliers = sorted(estate.models(Supplier), key=lambda s: s.id)
+    yield Page("sites/index.md", "sites.md.j2", "Sites and suppliers", {"sites": sites, "suppliers": suppliers})
+    for site in sites:
+        context = {"site": site, "hosted": views.graph.hosted(site.id), "threats": views.exposed_to(site.id),
+                   "impact": views.impact([site.id])}
+        yield Page(f"sites/{site.id}.md", "site.md.j2", site.label, context, views.errors_for([site.id]))
+    for supplier in suppliers:
+        path = f"suppliers/{supplier.id}.md"
+        context = {"supplier": supplier, "dependants": views.graph.dependants(supplier.id),
+                   "threats": views.exposed_to(supplier.id), "impact": views.impact([supplier.id]),
+                   "diagram": diagram(views, supplier.id, path)}
+        yield Page(path, "supplier.md.j2", supplier.label, context, views.errors_for([supplier.id]))
+    risks = sorted(estate.models(Risk), key=lambda r: (-r.residual_score, -r.score, r.id))
+    threats = sorted(estate.models(Threat), key=lambda t: (t.category, t.id))
+    yield Page("risks.md", "risks.md.j2", "Risks and threats", {"risks": risks, "threats": threats},
+               views.errors_for([r.id for r in risks] + [t.id for t in threats]))
+    people = sorted(estate.models(Person), key=lambda p: (p.name.lower(), p.id))
+    teams = sorted(estate.models(Team), key=lambda t: (t.label.lower(), t.id))
+    yield Page("contacts.md", "contacts.md.j2", "Contacts", {"people": people, "teams": teams},
+               views.errors_for([p.id for p in people] + [t.id for t in teams]))
+    exercises = sorted(estate.models(Exercise), key=lambda e: (e.date, e.id), reverse=True)
+    yield Page("exercises.md", "exercises.md.j2", "Exercises", {"exercises": exercises},
+               views.errors_for([e.id for e in exercises]))
+    from ..rules import RULES
+
+    yield Page("rules.md", "rules.md.j2", "Rule reference", {"rules": RULES})

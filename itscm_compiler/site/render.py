@@ -1,0 +1,130 @@
+"""Jinja2 -> Markdown: the template environment, link helpers and page writing.
+
+Templates are looked up first in the repository's own ``templates/`` folder
+(users override any file by copying it there), then in the package's
+``itscm_compiler/data/templates`` (the single source of the defaults).
+
+Every ``{{ value }}`` is escaped for Markdown and HTML by ``finalize``
+(see :mod:`.escape`); helpers that build deliberate markup return ``Markup``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from ..models.types import Duration
+from . import escape
+from .stamp import Stamp
+from .views import Views
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
+
+
+@dataclass
+class Page:
+    """One Markdown page to write: where, from which template, with what."""
+
+    path: str  # docs-relative, e.g. services/web-shop.md
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    errors: list[Any] = field(default_factory=list)
+
+
+def environment(override: Path | None) -> jinja2.Environment:
+    """The Jinja2 environment: overrides first, then the packaged defaults."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None and override.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        finalize=escape.text,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=escape.text,
+        phone=escape.phone,
+        email=escape.email,
+        attr=escape.attr,
+        dur=lambda d: str(d) if isinstance(d, Duration) else "",
+        secs=lambda n: str(Duration(int(n))) if isinstance(n, (int, float)) else "",
+        percent=lambda ratio: "n/a" if ratio.percent is None else f"{ratio.percent:g}%",
+    )
+    env.globals.update(ref=_ref, href=_href, link=escape.link, anchor=_anchor)
+    return env
+
+
+def _relative(current: str, target: str) -> str:
+    path, _, fragment = target.partition("#")
+    rel = posixpath.relpath(path, posixpath.dirname(current) or ".")
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+@jinja2.pass_context
+def _ref(context: jinja2.runtime.Context, id_: str | None, label: Any = None) -> Markup:
+    """A Markdown link to the page showing ``id_``; plain text when it has no page."""
+    if not id_:
+        return Markup("")
+    views: Views = context["views"]
+    text = escape.text(label if label is not None else views.label(id_))
+    target = views.page_of(id_)
+    if target is None:
+        return text
+    return Markup(f"[{text}]({_relative(context['page_path'], target)})")
+
+
+@jinja2.pass_context
+def _href(context: jinja2.runtime.Context, id_: str) -> str | None:
+    """The relative URL of the built HTML page showing ``id_`` (for raw HTML such as diagrams)."""
+    views: Views = context["views"]
+    target = views.page_of(id_)
+    if target is None:
+        return None
+    path, _, fragment = target.partition("#")
+    html_path = path[:-3] + ".html"
+    return _relative(context["page_path"], html_path + (f"#{fragment}" if fragment else ""))
+
+
+def _anchor(id_: str) -> Markup:
+    """An explicit heading id (attr_list) for a validated id, so links can point at it."""
+    return Markup("{#" + id_ + "}")
+
+
+def render_pages(env: jinja2.Environment, pages: Iterable[Page], docs: Path, common: dict[str, Any]) -> int:
+    """Write every page under ``docs``: front matter, the stamp header, then the body."""
+    header = env.get_template("_header.md.j2")
+    count = 0
+    made: set[Path] = set()
+    for page in pages:
+        context = {**common, **page.context, "page_path": page.path, "errors": page.errors}
+        body = env.get_template(page.template).render(context)
+        head = header.render(context)
+        target = docs / page.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        front = "---\ntitle: " + json.dumps(escape.title(page.title)) + "\n---\n\n"
+        if body.startswith("# "):  # the stamp and warnings go right under the page's title
+            first, _, rest = body.partition("\n")
+            text = f"{first}\n\n{head}{rest}"
+        else:
+            text = head + body
+        target.write_text(front + text, encoding="utf-8")
+        count += 1
+    return count
+
+
+def stamp_context(stamp: Stamp) -> dict[str, Any]:
+    return {"stamp": stamp}
