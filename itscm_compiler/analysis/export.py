@@ -46,7 +46,8 @@ def neighbourhood(dg: DependencyGraph, around: str | None, depth: int) -> list[s
             continue
         for other in (*graph.successors(node), *graph.predecessors(node)):
             # An OR gate or an instance is a detail of its owner: do not spend depth on it.
-            step = 0 if "|" in other or "|" in node and other == dg.document_of(node) else 1
+            detail = "|" in other or ("|" in node and other == dg.document_of(node))
+            step = 0 if detail else 1
             if other not in seen:
                 seen[other] = seen[node] + step
                 (queue.appendleft if step == 0 else queue.append)(other)
