@@ -215,6 +215,8 @@ def recovery_chain_exceeds_rto(estate: Estate) -> Iterator[Finding]:
     parallel where they can: the time needed is its own estimate plus the
     longest chain of estimates below it (the fastest alternative of an
     ``any_of``; a shared dependency counts once on each chain, never twice).
+    Services and components count with their ``recovery.estimated_time``,
+    suppliers with their contractual RTO; what has no estimate counts as 0.
 
     Fails: RTO 4h but ``payments-api <- postgres-payments (3h) <- san-fra (2h)``
     needs 5h. Fix: shorten the slowest link of the chain, or revisit the RTO.
