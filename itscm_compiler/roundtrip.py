@@ -59,13 +59,19 @@ def load_all(text: str) -> list[Any]:
         return list(_yaml().load_all(_split_preamble(text)))
     except YAMLError as exc:
         raise EditError(f"not valid YAML, fix it first (itscm lint shows where): {exc}".replace("\n", " ")) from exc
+    except RecursionError as exc:
+        raise EditError("nested too deeply to edit: fix what itscm lint reports first") from exc
 
 
 def dump_all(documents: list[Any]) -> str:
     """The documents in canonical layout."""
     out = io.StringIO()
-    _yaml().dump_all(documents, out)
-    return layout(out.getvalue())
+    try:
+        _yaml().dump_all(documents, out)
+        return layout(out.getvalue())
+    except (YAMLError, RecursionError) as exc:
+        # ruamel.yaml could not write back what it read (exotic anchors, deep nesting): leave the file.
+        raise EditError(f"cannot be written back safely ({type(exc).__name__}): file left unchanged") from exc
 
 
 def _nodes(text: str) -> Iterator[Node]:
@@ -77,8 +83,12 @@ def _nodes(text: str) -> Iterator[Node]:
     try:
         while loader.check_node():
             stack = [loader.get_node()]
+            seen: set[int] = set()  # aliases share nodes: visit each once (an alias bomb stays small)
             while stack:
                 node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
                 yield node
                 if isinstance(node, SequenceNode):
                     stack.extend(node.value)
@@ -169,6 +179,8 @@ def check_same(original: str, result: str) -> None:
     if comments(original) != comments(result):
         raise EditError("the edit would change or lose comments: file left unchanged (please report this)")
     before, problems = read_documents(original)
+    if problems or any(d.problems for d in before):
+        raise EditError("itscm lint reports YAML problems in this file: fix them first")
     after, later = read_documents(result)
-    if problems or later or [d.data for d in before] != [d.data for d in after]:
+    if later or [d.data for d in before] != [d.data for d in after]:
         raise EditError("the edit would change the data: file left unchanged (please report this)")

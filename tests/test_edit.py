@@ -253,3 +253,20 @@ def test_lint_never_imports_the_round_trip_machinery(repo: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_fmt_on_hostile_files_refuses_quickly_and_changes_nothing(repo: Path) -> None:
+    bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    bomb += [f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 9)}]" for i in range(1, 9)]
+    files = {
+        "plans/bomb.yaml": "\n".join(bomb) + "\n",
+        "plans/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+        "plans/tabs.yaml": "a:\n\t- b\n",
+    }
+    write_tree(repo, files)
+    done = run_itscm("fmt", "--root", str(repo), timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    for rel, text in files.items():
+        assert f"{rel}: cannot format" in done.stderr
+        assert (repo / rel).read_text(encoding="utf-8") == text
