@@ -260,3 +260,15 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     done = run_itscm("lint", "--format", "xml", "--root", str(tmp_path), cwd=tmp_path)
     assert done.returncode == 2
     assert "xml" in done.stderr
+
+
+def test_cli_sarif_of_the_example_estate_is_valid() -> None:
+    done = run_itscm("lint", "--format", "sarif")
+    assert done.returncode == 0, done.stderr
+    log = json.loads(done.stdout)
+    validate_sarif(log)
+    results = log["runs"][0]["results"]
+    assert results, "the example estate has warnings to report"
+    fingerprints = [r["partialFingerprints"]["itscm/v1"] for r in results]
+    assert len(set(fingerprints)) == len(fingerprints)  # code scanning keeps one alert per finding
+    assert all(not r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("/") for r in results)
