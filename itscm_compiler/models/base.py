@@ -14,7 +14,7 @@ API_VERSION = "itscm/v1"
 class Model(BaseModel):
     """Strict, closed models: unknown fields are errors (they are usually typos)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Link(Model):
