@@ -103,7 +103,7 @@ class LoadCache:
         self.entries: dict[bytes, tuple[bytes, memoryview]] = {}  # key -> (mac, payload), unverified
         self.packs: list[str] = []
         self.stored = 0  # bytes in the packs read
-        self.used: dict[bytes, bytes] = {}  # key -> verified payload, used by this run
+        self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
         self.new: dict[bytes, bytes] = {}
         self._read_packs()
 
@@ -157,19 +157,20 @@ class LoadCache:
         return entry_key(self.salt, rel, raw)
 
     def _mac(self, key: bytes, payload: bytes | memoryview) -> bytes:
-        return hmac.new(self.secret, key + payload, hashlib.sha256).digest()
+        digest = hmac.new(self.secret, key, hashlib.sha256)
+        digest.update(payload)
+        return digest.digest()
 
-    def get(self, key: bytes) -> bytes | None:
-        """The verified payload stored under ``key``, or None."""
+    def get(self, key: bytes) -> memoryview | None:
+        """The verified payload stored under ``key`` (a view into its pack, never copied), or None."""
         entry = self.entries.get(key)
         if entry is None:
             return None
         mac, view = entry
-        payload = bytes(view)
-        if not hmac.compare_digest(mac, self._mac(key, payload)):
+        if not hmac.compare_digest(mac, self._mac(key, view)):
             return None
-        self.used[key] = payload
-        return payload
+        self.used[key] = view
+        return view
 
     def put(self, key: bytes, payload: bytes) -> None:
         """Remember a new entry; ``flush`` writes them."""
@@ -192,7 +193,7 @@ class LoadCache:
         else:
             self._write(self.new)
 
-    def _write(self, entries: dict[bytes, bytes]) -> bool:
+    def _write(self, entries: dict[bytes, bytes] | dict[bytes, bytes | memoryview]) -> bool:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory.parent / ".gitignore"
@@ -219,7 +220,7 @@ def encode(loaded: FileLoad) -> bytes:
     return pickle.dumps((docs, invalid, findings, loaded.waivers), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def decode(payload: bytes, rel: str) -> FileLoad:
+def decode(payload: bytes | memoryview, rel: str) -> FileLoad:
     """The inverse of ``encode`` for the file at ``rel``; raises on anything malformed."""
     docs, invalid, findings, waivers = pickle.loads(payload)  # noqa: S301 - HMAC-verified or our own
     result = FileLoad(
@@ -231,7 +232,7 @@ def decode(payload: bytes, rel: str) -> FileLoad:
     return result
 
 
-def decode_or_none(payload: bytes, rel: str) -> FileLoad | None:
+def decode_or_none(payload: bytes | memoryview, rel: str) -> FileLoad | None:
     """``decode``, or None when the payload is not a valid entry (never raises)."""
     try:
         return decode(payload, rel)
