@@ -131,6 +131,32 @@ def test_pre_commit_config_is_valid_and_uses_the_itscm_hooks(tmp_path: Path) -> 
     assert {hook["id"] for hook in repo["hooks"]} == HOOK_IDS
 
 
+def _itscm_on_path(tmp_path: Path) -> dict[str, str]:
+    """An environment where the command ``itscm`` runs this checkout, as an installed one would."""
+    shim = tmp_path / "bin" / "itscm"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m itscm_compiler "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def test_readme_path_from_init_to_a_published_site(tmp_path: Path) -> None:
+    """The README's commands, run as written (the pip install aside: this checkout is the itscm)."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## From nothing to a published runbook site")[1]
+    block = section.split("\n\n")[1]
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if "pip install" not in line]
+    assert any(c.startswith("itscm init") for c in commands) and "itscm build" in commands
+    env = _itscm_on_path(tmp_path)
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    script = "set -e\n" + "\n".join(commands)
+    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors, 0 warnings" in result.stdout
+    assert (tmp_path / "acme-continuity" / "site" / "index.html").is_file()
+
+
 def test_pre_commit_hook_ids_exist_in_our_manifest() -> None:
     hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert HOOK_IDS <= {hook["id"] for hook in hooks}
@@ -148,12 +174,7 @@ def test_workflow_pr_mode_lint_reports_only_what_the_change_introduced(tmp_path:
     subprocess.run([*git, "commit", "-qam", "a typo"], check=True)
     workflow = YAML(typ="safe").load((repo / ".github/workflows/continuity.yml").read_text(encoding="utf-8"))
     (step,) = [s for s in workflow["jobs"]["lint"]["steps"] if s.get("if") == "github.event_name == 'pull_request'"]
-    shim = tmp_path / "bin" / "itscm"
-    shim.parent.mkdir()
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m itscm_compiler "$@"\n', encoding="utf-8")
-    shim.chmod(0o755)
-    env = {**os.environ, "BASE": "main", "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env = {**_itscm_on_path(tmp_path), "BASE": "main"}
     result = subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr  # errors found: the job fails, the SARIF upload still runs
     sarif = json.loads((repo / "itscm.sarif").read_text(encoding="utf-8"))
