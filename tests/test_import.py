@@ -80,7 +80,7 @@ def test_backstage_catalogue_with_a_dependency_on_a_missing_entity(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "6 created" in result.stdout
     assert (
-        "catalog-info.yaml:33: warning: Component payments-api: spec.dependsOn names 'resource:ledger-db', "
+        "catalog-info.yaml:48: warning: Component payments-api: spec.dependsOn names 'resource:ledger-db', "
         "which is not in the source"
     ) in result.stderr
     assert "Component money-utils: a library is not a running service" in result.stderr
@@ -88,8 +88,9 @@ def test_backstage_catalogue_with_a_dependency_on_a_missing_entity(tmp_path: Pat
     system = _load(root / "services/payments.yaml")
     assert system["depends_on"] == ["checkout-web", "payments-api", "payments-db"]
     assert system["owner"] == "payments-team" and system["name"] == "Payments"
+    assert system["tier"] == 1  # from the itscm.io/tier annotation
     api = _load(root / "services/payments-api.yaml")
-    assert (api["lifecycle"], api["depends_on"]) == ("production", ["payments-db", "ledger-db"])
+    assert (api["lifecycle"], api["depends_on"], api["tier"]) == ("production", ["payments-db", "ledger-db"], 3)
     web = _load(root / "services/checkout-web.yaml")
     assert (web["lifecycle"], web["depends_on"]) == ("planned", ["payments-api"])  # consumesApis -> provider
     assert _load(root / "services/components/payments-db.yaml")["owner"] == "platform"

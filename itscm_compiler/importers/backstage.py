@@ -11,7 +11,8 @@ Resource       Component (owner, type, ``dependsOn``)
 API            not a document: ``consumesApis`` becomes a dependency on the providers
 =============  ===================================================================
 
-References to entities the source does not contain are reported and written
+A ``metadata.annotations`` entry ``itscm.io/tier: "1"`` gives a new service
+its first tier. References to entities the source does not contain are reported and written
 as they are (``itscm lint`` then flags them until the document exists); no
 document is invented for them.
 """
@@ -29,6 +30,7 @@ from .base import Entity, Extracted, slugify
 LIFECYCLES = {"experimental": "planned", "production": "production", "deprecated": "retiring"}
 NOT_RUNNING = frozenset({"library", "documentation", "template"})
 KIND_ORDER = ("group", "system", "component", "resource", "api")
+TIER_ANNOTATION = "itscm.io/tier"
 TIER_NOTE = "imported default: set the tier by hand (the import never changes it)"
 
 
@@ -80,6 +82,13 @@ def _line(node: Any) -> int:
     try:
         return int(node.lc.line) + 1
     except (AttributeError, TypeError):
+        return 0
+
+
+def _item_line(seq: Any, index: int) -> int:
+    try:
+        return int(seq.lc.item(index)[0]) + 1
+    except (AttributeError, KeyError, TypeError):
         return 0
 
 
@@ -153,17 +162,20 @@ def _assign_ids(catalogue: Catalogue, out: Extracted) -> None:
             out.info(raw.where, f"{raw.label}: a {raw.spec.get('type')} is not a running service: not imported")
 
 
-def _target(catalogue: Catalogue, raw: Raw, ref_text: Any, field_name: str, default_kind: str, out: Extracted) -> str | None:
+def _target(
+    catalogue: Catalogue, raw: Raw, ref_text: Any, field_name: str, default_kind: str, out: Extracted, line: int = 0
+) -> str | None:
     """The id a reference resolves to; references outside the source are reported and kept by name."""
+    where = f"{raw.where.rsplit(':', 1)[0]}:{line}" if line else raw.where
     ref = parse_ref(ref_text, default_kind, raw.namespace)
     if ref is None:
-        out.error(raw.where, f"{raw.label}: {field_name} has an empty or non-text entry {ref_text!r}: ignored")
+        out.error(where, f"{raw.label}: {field_name} has an empty or non-text entry {ref_text!r}: ignored")
         return None
     found = catalogue.entities.get(ref)
     if found is None:
         kept = slugify(ref.split("/", 1)[1])
         out.warning(
-            raw.where,
+            where,
             f"{raw.label}: {field_name} names {ref_text!r}, which is not in the source: written as {kept!r} "
             "(no document is created; itscm lint reports it until one exists)",
         )
@@ -204,6 +216,18 @@ def _list(raw: Raw, key: str, out: Extracted) -> list[Any]:
     return value
 
 
+def _tier(raw: Raw, default: int, out: Extracted) -> int:
+    """The first tier of a new service: the ``itscm.io/tier`` annotation, or the default."""
+    annotations = (raw.data.get("metadata") or {}).get("annotations") or {}
+    value = annotations.get(TIER_ANNOTATION) if isinstance(annotations, dict) else None
+    if value is None:
+        return default
+    if str(value).isdigit() and 1 <= int(value) <= 9:
+        return int(value)
+    out.error(raw.where, f"{raw.label}: annotation {TIER_ANNOTATION} is {value!r}: use 1 to 9; tier {default} is used")
+    return default
+
+
 def read(paths: list[Path], tier: int = 3) -> Extracted:
     """Read catalogue files into teams, services and components."""
     out = Extracted()
@@ -238,8 +262,10 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
         if owner is None:
             continue
         deps: list[str] = []
-        for dep in _list(raw, "dependsOn", out):
-            target = _target(catalogue, raw, dep, "spec.dependsOn", "component", out)
+        depends_on = _list(raw, "dependsOn", out)
+        for index, dep in enumerate(depends_on):
+            line = _item_line(depends_on, index)
+            target = _target(catalogue, raw, dep, "spec.dependsOn", "component", out, line)
             if target and target not in deps:
                 deps.append(target)
         owned = {**_common(raw), "owner": owner}
@@ -271,7 +297,7 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
                 )
         out.entities.append(
             Entity(
-                "Service", raw.id, raw.where, "services", owned=owned, initial={"tier": tier},
+                "Service", raw.id, raw.where, "services", owned=owned, initial={"tier": _tier(raw, tier, out)},
                 notes={"tier": TIER_NOTE}, depends_on=deps,
             )
         )
