@@ -303,3 +303,14 @@ def test_backstage_reimport_follows_the_catalogue_and_keeps_hand_written_fields(
     assert data["depends_on"] == ["ledger-db", "example-db"]  # the source's own entity gone, the hand-added one kept
     assert data["recovery"] == {"strategy": "hot", "estimated_time": "15m"}
     assert _comment_lines(api.read_text(encoding="utf-8")) == _comment_lines(edited)
+
+
+def test_compose_ids_that_would_clash_are_reported_not_merged(tmp_path: Path) -> None:
+    source = tmp_path / "compose.yml"
+    source.write_text("services:\n  my_db:\n    image: postgres\n  my-db:\n    image: mysql\n", encoding="utf-8")
+    result = run_itscm("import", "compose", str(source), "--owner", "t", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "compose.yml:4: error: service 'my-db' would get the id 'my-db' of service 'my_db'" in result.stderr
+    assert _load(tmp_path / "out/services/components/my-db.yaml")["description"].startswith("Container image postgres")
+    bad_site = run_itscm("import", "compose", str(source), "--owner", "t", "--site", "Bad Site", cwd=tmp_path)
+    assert bad_site.returncode == 2 and "'Bad Site' is not a valid site id" in bad_site.stderr

@@ -80,6 +80,9 @@ def _where(path: Path, line: int) -> str:
 def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str = "") -> Extracted:
     """Read Compose files; later files override earlier ones, as ``docker compose -f a -f b`` does."""
     out = Extracted()
+    if not is_slug(site):
+        out.error("--site", f"{site!r} is not a valid site id: use lower-case letters, digits and hyphens")
+        return out
     merged: dict[str, tuple[Path, Any]] = {}  # compose name -> (file, merged service mapping)
     lines: dict[str, int] = {}  # compose name -> line of its key, for messages
     order: list[str] = []
@@ -115,6 +118,10 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
         wanted = labels.get("itscm.id") or prefix + slugify(name)
         if not is_slug(wanted):
             out.error(where, f"service {name!r}: cannot derive an id ({wanted!r}): set label itscm.id")
+            continue
+        clash = next((other for other, used in ids.items() if used == wanted), None)
+        if clash is not None:
+            out.error(where, f"service {name!r} would get the id {wanted!r} of service {clash!r}: set label itscm.id; skipped")
             continue
         if wanted != prefix + name:
             out.info(where, f"service {name!r} is imported with id {wanted!r}")
