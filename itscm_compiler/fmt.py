@@ -16,6 +16,7 @@ from .config import Config, load_config
 from .discovery import discover
 from .loader import read_text
 from .roundtrip import EditError, check_same, dump_all, load_all
+from .yamlread import read_documents
 
 
 @dataclass
@@ -29,6 +30,13 @@ class FmtResult:
 
 def format_text(text: str) -> str:
     """``text`` in canonical layout; raises EditError when that is not safe."""
+    # The fast reader first: it refuses bad, deep or exploding YAML in milliseconds,
+    # where the round-trip parser would take seconds to fail.
+    parsed, problems = read_documents(text)
+    problems = problems + [p for d in parsed for p in d.problems]
+    if problems:
+        first = problems[0]
+        raise EditError(f"YAML problem at {first.line}:{first.column} ({first.message}): fix it first")
     documents = load_all(text)
     if all(document is None for document in documents):
         return text  # empty or only comments: nothing to lay out (lint reports it)

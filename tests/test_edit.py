@@ -167,7 +167,7 @@ def test_fmt_leaves_a_broken_file_alone(repo: Path) -> None:
     write_tree(repo, {"plans/broken.yaml": broken, "plans/empty.yaml": "# only a comment\n"})
     done = run_itscm("fmt", "--root", str(repo))
     assert done.returncode == 1
-    assert "plans/broken.yaml: cannot format: not valid YAML" in done.stderr
+    assert "plans/broken.yaml: cannot format: YAML problem at 5:1 (YAML syntax error" in done.stderr
     assert (repo / "plans/broken.yaml").read_text(encoding="utf-8") == broken
     assert (repo / "plans/empty.yaml").read_text(encoding="utf-8") == "# only a comment\n"
 
@@ -268,5 +268,5 @@ def test_fmt_on_hostile_files_refuses_quickly_and_changes_nothing(repo: Path) ->
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     for rel, text in files.items():
-        assert f"{rel}: cannot format" in done.stderr
+        assert f"{rel}: cannot format: YAML problem at " in done.stderr
         assert (repo / rel).read_text(encoding="utf-8") == text
