@@ -29,6 +29,8 @@ def _finish(extracted: Extracted, out: Path | None, root: Path, header: str) -> 
         f"{len(result.created)} created, {len(result.updated)} updated, {result.unchanged} unchanged; "
         f"{len(result.files_written)} file(s) written"
     )
+    if result.created:
+        click.echo("next: decide the tiers marked 'imported default', then run `itscm lint`")
     if not extracted.entities and any(p.level == "error" for p in problems):
         sys.exit(2)
     sys.exit(1 if any(p.level == "error" for p in problems) else 0)
