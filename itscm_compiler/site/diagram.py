@@ -51,6 +51,8 @@ class Diagram:
     svg: str
     nodes: int
     truncated: int  # nodes left out to keep the drawing readable
+    width: int = 0
+    height: int = 0
 
 
 def _short(label: str) -> str:
@@ -113,7 +115,8 @@ def draw(
                     edges.append(_Edge(parent, target, mode))
         frontier = following
         row = max((n.row for n in nodes.values()), default=row) + 1
-    return Diagram(_svg(nodes, edges, center), len(nodes), truncated)
+    svg, width, height = _svg(nodes, edges, center)
+    return Diagram(svg, len(nodes), truncated, width, height)
 
 
 def _layout(nodes: dict[str, _Node]) -> tuple[list[list[_Node]], float]:
@@ -142,7 +145,7 @@ def _layout(nodes: dict[str, _Node]) -> tuple[list[list[_Node]], float]:
     return rows, width
 
 
-def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> str:
+def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str, int, int]:
     rows, width = _layout(nodes)
     top: dict[str, float] = {}
     for index, row in enumerate(rows):
@@ -150,9 +153,12 @@ def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> str:
             top[node.key] = PAD + index * (NODE_H + GAP_Y)
     height = PAD * 2 + len(rows) * (NODE_H + GAP_Y) - GAP_Y
     parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg class="itscm-diagram" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">',
         "<title>Dependency diagram</title>",
+        "<style>text{font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;fill:#212121}"
+        ".label{font-size:13px;font-weight:600}.kind{font-size:11px;fill:#616161}</style>",
         '<defs><marker id="itscm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#616161"/></marker></defs>',
     ]
@@ -171,8 +177,8 @@ def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> str:
     for row in rows:
         for node in row:
             parts.append(_node(node, top[node.key], node.key == center))
-    parts.append("</svg>")
-    return "".join(parts)
+    parts.append("</svg>\n")
+    return "".join(parts), round(width), round(height)
 
 
 def _node(node: _Node, y: float, is_center: bool) -> str:

@@ -27,6 +27,8 @@ _SPECIAL = frozenset("\\`*_{}[]<>&#|~=^$:!\"'")
 _LEADING = frozenset("-+*>#=|:!?/.")
 _ORDERED = re.compile(r"(\d+)([.)])")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# Most values (names, ids, dates) need nothing: one regex search decides.
+_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]<>&#|~=^$:!\"'\n\r\t]|^[ \-+*>#=|:!?/.0-9]")
 
 
 def _encode(char: str) -> str:
@@ -39,7 +41,9 @@ def text(value: Any) -> Markup:
         return Markup("")
     if isinstance(value, Markup):
         return value
-    raw = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not _NEEDS_WORK.search(raw := str(value)):
+        return Markup(raw)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if "\n" in raw:
         raw = raw.strip()
     lines = raw.split("\n")

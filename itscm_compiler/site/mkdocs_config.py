@@ -75,7 +75,6 @@ def generate(root: Path, work: Path, docs: Path) -> dict[str, Any]:
         "markdown_extensions": [
             "tables",
             "attr_list",
-            "md_in_html",
             "admonition",
             {"toc": {"permalink": True}},
             {"pymdownx.tasklist": {"custom_checkbox": True, "clickable_checkbox": True}},

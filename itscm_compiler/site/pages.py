@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
+
+from markupsafe import Markup
 
 from ..models import Component, Exercise, Person, Plan, Risk, Site, Supplier, Team, Threat
 from .diagram import Diagram, draw
+from . import escape
 from .render import Page
 from .views import Views
 
@@ -21,9 +25,44 @@ NAV = (
 )
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A diagram written next to its page as an SVG file, shown with <img>.
+
+    A separate file rather than inline SVG: MkDocs and its search plugin would
+    otherwise parse every element of every drawing (a quarter of the build).
+    """
+
+    diagram: Diagram
+    path: str  # docs-relative
+    alt: str
+
+    @property
+    def truncated(self) -> int:
+        return self.diagram.truncated
+
+    @property
+    def img(self) -> Markup:
+        name = self.path.rsplit("/", 1)[-1]
+        return Markup(
+            f'<img class="itscm-diagram" src="{name}" width="{self.diagram.width}" '
+            f'height="{self.diagram.height}" alt="{escape.attr(self.alt)}">'
+        )
+
+
+def figure(views: Views, node_id: str, page_path: str, page: Page | None = None) -> Figure:
+    """The diagram of ``node_id`` as a file next to ``page_path`` (registered on ``page``)."""
+    drawn = diagram(views, node_id, page_path)
+    folder = page_path.rsplit("/", 1)[0]
+    result = Figure(drawn, f"{folder}/{node_id}.deps.svg", f"Dependency diagram of {views.label(node_id)}")
+    if page is not None:
+        page.files[result.path] = drawn.svg
+    return result
+
+
 def diagram(views: Views, node_id: str, page_path: str) -> Diagram:
     """The dependency diagram of one node, with links relative to ``page_path``."""
-    import posixpath
+    from .render import relative
 
     def label_of(id_: str) -> tuple[str, str]:
         return views.label(id_), views.kind(id_)
@@ -33,8 +72,7 @@ def diagram(views: Views, node_id: str, page_path: str) -> Diagram:
         if target is None:
             return None
         path, _, fragment = target.partition("#")
-        rel = posixpath.relpath(path[:-3] + ".html", posixpath.dirname(page_path) or ".")
-        return rel + (f"#{fragment}" if fragment else "")
+        return relative(page_path, path[:-3] + ".html" + (f"#{fragment}" if fragment else ""))
 
     return draw(views.graph, node_id, label_of, href_of)
 
@@ -48,13 +86,16 @@ def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
     for service in services:
         path = f"services/{service.id}.md"
         context = views.service_context(service)
-        context["diagram"] = diagram(views, service.id, path)
-        yield Page(path, "service.md.j2", service.label, context, context["errors"])
+        page = Page(path, "service.md.j2", service.label, context, context["errors"])
+        context["diagram"] = figure(views, service.id, path, page)
+        yield page
     for component in sorted(estate.models(Component), key=lambda c: c.id):
         path = f"components/{component.id}.md"
-        context = {"component": component, "diagram": diagram(views, component.id, path),
+        context = {"component": component,
                    "dependants": views.graph.dependants(component.id), "risks": views.risks_of.get(component.id, [])}
-        yield Page(path, "component.md.j2", component.label, context, views.errors_for([component.id]))
+        page = Page(path, "component.md.j2", component.label, context, views.errors_for([component.id]))
+        context["diagram"] = figure(views, component.id, path, page)
+        yield page
     plans = sorted(estate.models(Plan), key=lambda p: p.id)
     yield Page("plans/index.md", "plans.md.j2", "Plans", {"plans": plans})
     for plan in plans:
@@ -70,9 +111,10 @@ def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
     for supplier in suppliers:
         path = f"suppliers/{supplier.id}.md"
         context = {"supplier": supplier, "dependants": views.graph.dependants(supplier.id),
-                   "threats": views.exposed_to(supplier.id), "impact": views.impact([supplier.id]),
-                   "diagram": diagram(views, supplier.id, path)}
-        yield Page(path, "supplier.md.j2", supplier.label, context, views.errors_for([supplier.id]))
+                   "threats": views.exposed_to(supplier.id), "impact": views.impact([supplier.id])}
+        page = Page(path, "supplier.md.j2", supplier.label, context, views.errors_for([supplier.id]))
+        context["diagram"] = figure(views, supplier.id, path, page)
+        yield page
     risks = sorted(estate.models(Risk), key=lambda r: (-r.residual_score, -r.score, r.id))
     threats = sorted(estate.models(Threat), key=lambda t: (t.category, t.id))
     yield Page("risks.md", "risks.md.j2", "Risks and threats", {"risks": risks, "threats": threats},

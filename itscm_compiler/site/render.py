@@ -11,7 +11,6 @@ Every ``{{ value }}`` is escaped for Markdown and HTML by ``finalize``
 from __future__ import annotations
 
 import json
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -36,6 +35,7 @@ class Page:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     errors: list[Any] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text (diagrams)
 
 
 def environment(override: Path | None) -> jinja2.Environment:
@@ -52,6 +52,7 @@ def environment(override: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, thousands of renders: no stat() per template lookup
     )
     env.filters.update(
         md=escape.text,
@@ -66,10 +67,19 @@ def environment(override: Path | None) -> jinja2.Environment:
     return env
 
 
-def _relative(current: str, target: str) -> str:
+def relative(current: str, target: str) -> str:
+    """``target`` relative to the folder of ``current`` (both docs-relative POSIX paths, no '..')."""
     path, _, fragment = target.partition("#")
-    rel = posixpath.relpath(path, posixpath.dirname(current) or ".")
+    here = current.split("/")[:-1]
+    there = path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:])
     return rel + (f"#{fragment}" if fragment else "")
+
+
+_relative = relative
 
 
 @jinja2.pass_context
@@ -122,6 +132,8 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], docs: Path, com
         else:
             text = head + body
         target.write_text(front + text, encoding="utf-8")
+        for extra, content in page.files.items():
+            (docs / extra).write_text(content, encoding="utf-8")
         count += 1
     return count
 
