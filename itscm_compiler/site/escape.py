@@ -28,7 +28,7 @@ _LEADING = frozenset("-+*>#=|:!?/.")
 _ORDERED = re.compile(r"(\d+)([.)])")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # Most values (names, ids, dates) need nothing: one regex search decides.
-_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]<>&#|~=^$:!\"'\n\r\t]|^[ \-+*>#=|:!?/.0-9]")
+_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]<>&#|~=^$:!\"'\n\r\t]|^[ \-+*>#=|:!?/.]|^\d+[.)]")
 
 
 def _encode(char: str) -> str:
