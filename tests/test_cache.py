@@ -144,3 +144,17 @@ def test_the_cache_folder_ignores_itself_and_is_not_read_as_documents(template: 
     again = lint(root, today=TODAY)
     assert again.estate.files == first.estate.files
     assert not any(CACHE_DIR in f for f in again.estate.files)
+
+
+def test_lint_no_cache_flag_writes_no_cache(template: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from itscm_compiler.cli import cli
+
+    root = _copy(template, tmp_path / "repo")
+    plain = CliRunner().invoke(cli, ["lint", "--root", str(root), "--today", "2026-11-24", "--no-cache"])
+    assert plain.exit_code == 1, plain.output
+    assert not (root / CACHE_DIR).exists()
+    cached = CliRunner().invoke(cli, ["lint", "--root", str(root), "--today", "2026-11-24"])
+    assert (root / CACHE_DIR).exists()
+    assert cached.output == plain.output

@@ -28,9 +28,16 @@ from .options import root_option, today_option
     help="PR mode: report only the diagnostics that the change since REF (a branch, tag or commit) "
     "introduced; exit 1 only on new errors.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file afresh instead of using .itscm-cache/ (the cache never changes a result).",
+)
 @root_option
 @today_option
-def lint(paths: tuple[str, ...], fmt: str, since: str | None, root: Path, today: dt.date | None) -> None:
+def lint(
+    paths: tuple[str, ...], fmt: str, since: str | None, no_cache: bool, root: Path, today: dt.date | None
+) -> None:
     """Run every check; report diagnostics in PATHS (default: all).
 
     The whole estate is always loaded, so cross-file checks see everything;
@@ -53,7 +60,7 @@ def lint(paths: tuple[str, ...], fmt: str, since: str | None, root: Path, today:
                 sys.exit(2)
             result, left_out = pr.result, len(pr.left_out)
         else:
-            result = run_lint(root, paths, today)
+            result = run_lint(root, paths, today, cache=not no_cache)
     except ConfigError as exc:
         click.echo(f"{exc.location}: error {exc.message}", err=True)
         sys.exit(2)
