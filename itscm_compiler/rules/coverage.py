@@ -39,6 +39,7 @@ def service_without_bia(estate: Estate) -> Iterator[Finding]:
                 doc.location("id"),
                 f"in-scope tier-{service.tier} service {service.id!r} has no BIA, so it has no recovery "
                 f"targets: add a BIA with service: {service.id}, or exclude the service from the scope",
+                key=f"{service.id}:bia",
             )
 
 
@@ -59,6 +60,7 @@ def service_without_plan(estate: Estate) -> Iterator[Finding]:
                 doc.location("id"),
                 f"in-scope tier-{service.tier} service {service.id!r} is covered by no plan: list it in the "
                 "services of the plan that recovers it, or write one",
+                key=f"{service.id}:plan",
             )
 
 

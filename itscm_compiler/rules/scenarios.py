@@ -126,7 +126,7 @@ def threat_without_plan(estate: Estate) -> Iterator[Finding]:
         for t in missing:
             if t not in where:  # the same few threats recur for many services: locate each once
                 where[t] = Related(estate.by_id[t].location("strikes"), f"what {t!r} strikes")
-        plans = ", ".join(repr(p.id) for p in estate.plans_of[doc.id])
+        plans = ", ".join(repr(p) for p in dict.fromkeys(p.id for p in estate.plans_of[doc.id]))
         them = "it" if len(missing) == 1 else "them"
         yield Finding(
             doc.location("id"),

@@ -173,7 +173,11 @@ def procedure_exceeds_rto(estate: Estate) -> Iterator[Finding]:
             continue
         graph = StepGraph.of(plan.procedure)
         total, chain = graph.critical_path()
+        seen: set[str] = set()
         for i, service_id in enumerate(plan.services):
+            if service_id in seen:
+                continue
+            seen.add(service_id)
             bia = estate.bia_of.get(service_id)
             if bia is None or bia.rto is None or total <= bia.rto:
                 continue
