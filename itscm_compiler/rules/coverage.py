@@ -69,8 +69,10 @@ def duplicate_bia(estate: Estate) -> Iterator[Finding]:
     """A service has more than one BIA.
 
     Two BIAs give two sets of targets; the checks use the first one found,
-    so which RTO applies depends on file order. Fix: merge them into one
-    BIA and delete the other.
+    so which RTO applies depends on file order.
+
+    Fails: ``payments-bia`` and ``payments-bia-2025`` both with ``service:
+    payments``. Fix: merge them into one BIA and delete the other.
     """
     first: dict[str, SourceDoc] = {}
     for doc in estate.docs(BIA):
@@ -91,7 +93,10 @@ def duplicate_scope(estate: Estate) -> Iterator[Finding]:
     """More than one Scope document.
 
     Only the first scope is used, so what the programme covers would depend
-    on file order. Fix: merge the scopes into one.
+    on file order.
+
+    Fails: two documents with ``kind: Scope``. Fix: merge the scopes into
+    one.
     """
     docs = estate.docs(Scope)
     for doc in docs[1:]:

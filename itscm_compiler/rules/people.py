@@ -76,8 +76,9 @@ def inactive_person_listed(estate: Estate) -> Iterator[Finding]:
     through the cracks. (Historical records, such as who assessed a BIA or
     took part in an exercise, are not reported.)
 
-    Fix: remove the person from the team, or hand the review, risk or
-    finding to someone active.
+    Fails: ``members: [ann, zed]`` where zed has ``active: false``. Fix:
+    remove the person from the team, or hand the review, risk or finding to
+    someone active.
     """
     for ref, person in _inactive_refs(estate, _LISTED):
         if ref.source.kind == "Exercise":
@@ -99,8 +100,9 @@ def team_without_on_call(estate: Estate) -> Iterator[Finding]:
     """A team has no on-call contact.
 
     The runbook tells responders which team owns a failing service; without
-    an on-call person they are left with a group mailbox. Fix: add
-    ``on_call`` (the rotation's current contact or its lead).
+    an on-call person they are left with a group mailbox.
+
+    Fails: a team with ``members`` and no ``on_call``. Fix: add ``on_call`` (the rotation's current contact or its lead).
     """
     for doc in estate.docs(Team):
         team: Team = doc.model  # type: ignore[assignment]
@@ -112,7 +114,9 @@ def team_without_on_call(estate: Estate) -> Iterator[Finding]:
 def team_without_escalation(estate: Estate) -> Iterator[Finding]:
     """A team has no escalation contact.
 
-    When the on-call person does not answer, someone must be next. Fix: add
+    When the on-call person does not answer, someone must be next.
+
+    Fails: a team with ``on_call`` and no ``escalation``. Fix: add
     ``escalation`` naming the person to call then (usually the team lead).
     """
     for doc in estate.docs(Team):
@@ -126,7 +130,10 @@ def escalation_is_on_call(estate: Estate) -> Iterator[Finding]:
     """A team's escalation contact is its on-call person.
 
     Escalation is for when the on-call person does not answer: calling them
-    again gets nowhere. Fix: name someone else as ``escalation``.
+    again gets nowhere.
+
+    Fails: ``on_call: ann`` and ``escalation: ann``. Fix: name someone else
+    as ``escalation``.
     """
     for doc in estate.docs(Team):
         team: Team = doc.model  # type: ignore[assignment]

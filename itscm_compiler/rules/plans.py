@@ -60,7 +60,8 @@ def plan_without_invoker(estate: Estate) -> Iterator[Finding]:
     If nobody is named, the on-call engineer waits for permission that no
     one knows how to give.
 
-    Fix: list the people or teams in ``activation.invoked_by``.
+    Fails: ``activation:`` with ``triggers`` and no ``invoked_by``. Fix: list
+    the people or teams in ``activation.invoked_by``.
     """
     yield from _missing(
         estate,
@@ -77,7 +78,8 @@ def plan_without_roles(estate: Estate) -> Iterator[Finding]:
     Roles say who does what during recovery, with a backup for each. A plan
     without them leaves the steps to whoever happens to be around.
 
-    Fix: add ``roles``, each with an ``id``, a ``primary`` and a ``backup``
+    Fails: a plan with steps and no ``roles``. Fix: add ``roles``, each with
+    an ``id``, a ``primary`` and a ``backup``
     person, and give each step a ``role``.
     """
     yield from _missing(
@@ -93,8 +95,10 @@ def plan_without_escalation(estate: Estate) -> Iterator[Finding]:
     """A plan has no escalation path.
 
     When recovery stalls or the outage grows, responders need to know who
-    to call next and after how long. Fix: add ``escalation`` levels, each
-    with ``after`` and a ``contact``.
+    to call next and after how long.
+
+    Fails: a plan without ``escalation``. Fix: add ``escalation`` levels,
+    each with ``level``, ``after`` and a ``contact``.
     """
     yield from _missing(
         estate,
@@ -109,8 +113,9 @@ def plan_without_communication(estate: Estate) -> Iterator[Finding]:
     """A plan says nothing about communication.
 
     Customers, staff, regulators and suppliers need to hear from you during
-    an outage; writing the first message at 3 a.m. is slow and risky. Fix:
-    add ``communication`` entries with the audience, channel, when, and a
+    an outage; writing the first message at 3 a.m. is slow and risky.
+
+    Fails: a plan without ``communication``. Fix: add ``communication`` entries with the audience, channel, when, and a
     message template.
     """
     yield from _missing(
@@ -127,7 +132,8 @@ def plan_without_steps(estate: Estate) -> Iterator[Finding]:
 
     A plan without steps is a contact list: it cannot be followed, timed or
     exercised, and its critical path cannot be checked against the RTO.
-    Fix: add ``procedure`` steps, each with a role, an estimate and the
+
+    Fails: ``procedure: []``. Fix: add ``procedure`` steps, each with a role, an estimate and the
     steps it waits for.
     """
     yield from _missing(
@@ -145,7 +151,8 @@ def plan_without_services(estate: Estate) -> Iterator[Finding]:
     Coverage, targets and the runbook site all link plans through the
     services they cover; a plan that names none is invisible from every
     service page and its procedure is never checked against an RTO.
-    Fix: list the services the plan recovers in ``services``.
+
+    Fails: a plan without ``services``. Fix: list the services the plan recovers in ``services``.
     """
     yield from _missing(
         estate,
@@ -191,7 +198,8 @@ def plan_without_failback(estate: Estate) -> Iterator[Finding]:
 
     Running on the recovery site or in degraded mode is not the end of an
     incident: failing back is where data gets lost and outages restart.
-    Fix: add ``failback`` steps, or state in a step why none are needed.
+
+    Fails: ``procedure`` steps and no ``failback``. Fix: add ``failback`` steps, or state in a step why none are needed.
     """
     yield from _missing(
         estate,
@@ -206,7 +214,9 @@ def role_without_backup(estate: Estate) -> Iterator[Finding]:
     """A plan role has no backup person.
 
     Disasters happen on holidays and at night: a role held by one person is
-    a single point of failure in the plan itself. Fix: add ``backup``.
+    a single point of failure in the plan itself.
+
+    Fails: ``{id: dba, primary: ann}``. Fix: add ``backup: bob``.
     """
     for doc, plan in plans(estate):
         for i, role in enumerate(plan.roles):
@@ -223,7 +233,9 @@ def role_backup_is_primary(estate: Estate) -> Iterator[Finding]:
     """A plan role has the same person as primary and backup.
 
     The backup covers for the primary being unreachable; naming the same
-    person looks complete but gives no cover at all. Fix: name someone else
+    person looks complete but gives no cover at all.
+
+    Fails: ``{id: dba, primary: ann, backup: ann}``. Fix: name someone else
     as backup.
     """
     for doc, plan in plans(estate):

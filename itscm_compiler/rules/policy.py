@@ -50,6 +50,7 @@ def no_policy(estate: Estate) -> Iterator[Finding]:
     checks can run, and the programme has no mandate. Reported at the first
     service.
 
+    Fails: services in ``services/`` and no document with ``kind: Policy``.
     Fix: add one ``kind: Policy`` document (``itscm new Policy policy``).
     """
     services = estate.docs(Service)
@@ -68,7 +69,10 @@ def duplicate_policy(estate: Estate) -> Iterator[Finding]:
     """More than one Policy document.
 
     The policy is one per repository: with two, which tier targets apply is
-    a matter of file order. Fix: merge them into one and delete the other.
+    a matter of file order.
+
+    Fails: ``plans/policy.yaml`` and an old ``plans/policy-2024.yaml``, both
+    ``kind: Policy``. Fix: merge them into one and delete the other.
     """
     docs = estate.docs(Policy)
     for doc in docs[1:]:
@@ -84,7 +88,10 @@ def duplicate_policy_tier(estate: Estate) -> Iterator[Finding]:
     """The policy defines the same tier twice.
 
     Only the first definition is used; the second is dead text that readers
-    will take for the rule. Fix: merge the two entries.
+    will take for the rule.
+
+    Fails: two entries with ``tier: 1`` under ``tiers``. Fix: merge the two
+    entries.
     """
     for doc in estate.docs(Policy):
         policy: Policy = doc.model  # type: ignore[assignment]

@@ -79,7 +79,9 @@ def mitigate_without_mitigations(estate: Estate) -> Iterator[Finding]:
     """A risk is treated by ``mitigate`` but names no mitigation.
 
     "Mitigate" with nothing behind it looks treated on the dashboard while
-    nothing reduces the risk. Fix: list the plans, components or actions
+    nothing reduces the risk.
+
+    Fails: ``treatment: mitigate`` and no ``mitigations``. Fix: list the plans, components or actions
     under ``mitigations`` that bring it down.
     """
     for doc, risk in _risks(estate):
@@ -98,8 +100,10 @@ def residual_above_inherent(estate: Estate) -> Iterator[Finding]:
     """A risk's residual score is higher than its inherent score.
 
     The residual is what is left after treatment: treatment cannot make a
-    risk worse. Usually the two pairs of numbers are swapped. Fix: correct
-    the residual likelihood and impact.
+    risk worse. Usually the two pairs of numbers are swapped.
+
+    Fails: ``likelihood: 2``, ``impact: 2`` and ``residual: {likelihood: 3,
+    impact: 2}``. Fix: correct the residual likelihood and impact.
     """
     for doc, risk in _risks(estate):
         if risk.residual is not None and risk.residual_score > risk.score:
@@ -117,7 +121,9 @@ def accepted_above_appetite(estate: Estate) -> Iterator[Finding]:
     """A risk is accepted although its residual score is above the appetite.
 
     Accepting a risk above appetite is a decision management can take, but
-    it must be visible and owned: the message says who owns it. Fix: have
+    it must be visible and owned: the message says who owns it.
+
+    Fails: appetite 8, ``treatment: accept`` and a residual of 3 x 4. Fix: have
     the owner confirm it (and waive this warning with the reason and an
     expiry), or treat the risk.
     """
@@ -142,7 +148,8 @@ def risk_without_owner(estate: Estate) -> Iterator[Finding]:
     """A risk has no owner.
 
     An unowned risk is never reviewed, never treated and never escalated.
-    Fix: add ``owner`` (a person or team accountable for it).
+    Fails: a risk without ``owner``. Fix: add ``owner`` (a person or team
+    accountable for it).
     """
     for doc, risk in _risks(estate):
         if risk.owner is None:
@@ -154,7 +161,10 @@ def residual_above_appetite(estate: Estate) -> Iterator[Finding]:
     """A treated risk's residual score is still above the appetite.
 
     The treatment (mitigate, transfer or avoid) does not bring the risk
-    within what the policy accepts. Fix: add mitigations until the residual
+    within what the policy accepts.
+
+    Fails: appetite 8, ``treatment: mitigate`` and a residual of 3 x 4. Fix:
+    add mitigations until the residual
     is within appetite, or have the owner accept the rest explicitly.
     """
     appetite = _appetite(estate)
@@ -178,7 +188,10 @@ def residual_not_assessed(estate: Estate) -> Iterator[Finding]:
 
     Without a residual likelihood and impact nobody can tell whether the
     treatment brings the risk within appetite; the risk counts at its
-    inherent score. Fix: add ``residual: {likelihood: N, impact: N}``.
+    inherent score.
+
+    Fails: appetite 8, a score of 5 x 5 and ``treatment: transfer`` with no
+    ``residual``. Fix: add ``residual: {likelihood: N, impact: N}``.
     """
     appetite = _appetite(estate)
     if appetite is None:

@@ -41,7 +41,10 @@ def step_without_role(estate: Estate) -> Iterator[Finding]:
     """A step has no owning role.
 
     A step nobody owns is a step nobody does: everyone assumes someone else
-    has it. Fix: give the step a ``role`` naming one of the plan's roles.
+    has it.
+
+    Fails: ``{id: restore-db, title: Restore, estimate: 1h}``. Fix: give the
+    step a ``role`` naming one of the plan's roles.
     """
     for doc, plan, name, steps in _steps(estate):
         for i, step in enumerate(steps):
@@ -59,8 +62,10 @@ def step_without_estimate(estate: Estate) -> Iterator[Finding]:
 
     Without estimates the procedure's critical path cannot be compared with
     the RTO (T005 counts the step as taking no time), and responders cannot
-    tell whether recovery is on track. Fix: add ``estimate``, e.g. ``30m``;
-    an exercise is the best source of the number.
+    tell whether recovery is on track.
+
+    Fails: ``{id: restore-db, title: Restore, role: dba}``. Fix: add
+    ``estimate``, e.g. ``30m``; an exercise is the best source of the number.
     """
     for doc, plan, name, steps in _steps(estate):
         for i, step in enumerate(steps):
@@ -175,7 +180,9 @@ def duplicate_step_id(estate: Estate) -> Iterator[Finding]:
     """Two steps of one procedure (or failback) have the same id.
 
     ``waits_for`` names steps by id: with two steps of the same id, which
-    one a step waits for is a guess. Fix: rename one of them.
+    one a step waits for is a guess.
+
+    Fails: two steps with ``id: restore``. Fix: rename one of them.
     """
     for doc, plan, name, steps in _steps(estate):
         yield from _duplicates(doc, plan, name, [s.id for s in steps])
@@ -186,7 +193,9 @@ def duplicate_role_id(estate: Estate) -> Iterator[Finding]:
     """Two roles of one plan have the same id.
 
     Steps and communications name their owner by role id: with two roles of
-    the same id, who owns the step is a guess. Fix: rename one of them.
+    the same id, who owns the step is a guess.
+
+    Fails: two roles with ``id: lead``. Fix: rename one of them.
     """
     for doc, plan in plans(estate):
         yield from _duplicates(doc, plan, "roles", [r.id for r in plan.roles])
