@@ -75,7 +75,13 @@ def test_wheel_in_a_fresh_virtual_environment_inits_lints_and_builds(dist: Path,
     purelib = _run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path)
     lent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(purelib.stdout.strip(), "lent-test-dependencies.pth").write_text("\n".join(sorted(lent)) + "\n")
-    _run(str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(dist), "itscm-compiler", cwd=tmp_path)
+    # --ignore-installed: where the lending environment has itscm installed
+    # itself (CI's editable install), pip would otherwise call the wheel
+    # "already satisfied" and install nothing.
+    _run(
+        str(python), "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--ignore-installed", str(wheel),
+        cwd=tmp_path,
+    )
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
