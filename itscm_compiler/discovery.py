@@ -63,32 +63,58 @@ def discover(config: Config, paths: tuple[str, ...] = ()) -> Discovered:
         if not base.is_dir():
             missing.append(start)
             continue
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            current = Path(dirpath)
-            kept = []
-            for name in sorted(dirnames):
-                full = current / name
+        _walk(str(base), _rel(base, root), config, files, links)
+    return Discovered(tuple(sorted(files)), tuple(sorted(set(links))), tuple(missing))
+
+
+def _walk(top: str, top_rel: str, config: Config, files: set[str], links: list[tuple[str, str]]) -> None:
+    """Walk ``top`` with plain strings and ``scandir`` (pathlib costs more than the walk itself)."""
+    root = config.root
+    excluded = config.excluded if config.exclude else None
+    stack = [(top, "" if top_rel == "." else top_rel)]
+    while stack:
+        folder, rel_folder = stack.pop()
+        prefix = rel_folder + "/" if rel_folder else ""
+        try:
+            with os.scandir(folder) as entries:
+                found = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in found:
+            name = entry.name
+            rel = prefix + name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
                 if name.startswith(".") or name in SKIPPED_DIRS:
                     continue
-                if full.is_symlink():
-                    links.append((_rel(full, root), _link_reason(full, root)))
+                if excluded and (excluded(rel + "/") or excluded(rel)):
                     continue
-                if config.excluded(_rel(full, root) + "/") or config.excluded(_rel(full, root)):
+                stack.append((entry.path, rel))
+                continue
+            if is_link:
+                if _is_dir_link(entry):
+                    if name.startswith(".") or name in SKIPPED_DIRS:
+                        continue
+                elif not name.endswith(YAML_SUFFIXES) or _is_tool_file(name) or (excluded and excluded(rel)):
                     continue
-                kept.append(name)
-            dirnames[:] = kept
-            for name in filenames:
-                if not name.endswith(YAML_SUFFIXES) or _is_tool_file(name):
-                    continue
-                full = current / name
-                rel = _rel(full, root)
-                if config.excluded(rel):
-                    continue
-                if full.is_symlink():
-                    links.append((rel, _link_reason(full, root)))
-                    continue
-                files.add(rel)
-    return Discovered(tuple(sorted(files)), tuple(sorted(set(links))), tuple(missing))
+                links.append((rel, _link_reason(Path(entry.path), root)))
+                continue
+            if not name.endswith(YAML_SUFFIXES) or _is_tool_file(name):
+                continue
+            if excluded and excluded(rel):
+                continue
+            files.add(rel)
+
+
+def _is_dir_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows the link; a broken link or loop is not a folder
+    except OSError:
+        return False
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import marshal
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,15 @@ def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None,
         with open(full, "rb") as handle:
             # Read one byte more than allowed: the size is checked on what was
             # read, so a file that grows after a stat() cannot slip through.
-            raw = handle.read(max_size + 1)
+            # The stat only sizes the buffer: read(n) allocates n bytes first,
+            # and 8 MB per small file cost more than the reading itself.
+            try:
+                hint = os.fstat(handle.fileno()).st_size + 1
+            except OSError:
+                hint = max_size + 1
+            raw = handle.read(min(hint, max_size + 1))
+            if len(raw) == hint and hint <= max_size:  # it grew since the stat: read the rest
+                raw += handle.read(max_size + 1 - hint)
             size = len(raw)
             if size > max_size:
                 try:
