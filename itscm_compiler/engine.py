@@ -61,11 +61,16 @@ def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]
 def _run_rules(estate: Estate, rules: Iterable[Rule]) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     config = estate.config
+    rules = [r for r in rules if r.check is not None and config.severities.get(r.code, r.severity) is not None]
     for rule in rules:
-        if rule.check is None or config.severities.get(rule.code, rule.severity) is None:
-            continue
+        if rule.prefetch is not None:
+            try:
+                rule.prefetch(estate)
+            except Exception:  # noqa: BLE001, S112 - the check itself will meet and report the problem
+                continue
+    for rule in rules:
         try:
-            findings = list(rule.check(estate))
+            findings = list(rule.check(estate))  # type: ignore[misc]
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
             where = traceback.extract_tb(exc.__traceback__)[-1]
             diagnostics.append(

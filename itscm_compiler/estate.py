@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from pydantic import BaseModel
 
@@ -239,10 +239,20 @@ class Estate:
         cache: dict[dt.date, GitHistory] = self.__dict__.setdefault("_git_histories", {})
         history = cache.get(since)
         if history is None:
-            from .gitinfo import read_history
-
-            history = cache[since] = read_history(self.root, since, self.today)
+            pending = self.__dict__.setdefault("_git_pending", {}).pop(since, None)
+            if pending is None:
+                self.prefetch_git_history(since)
+                pending = self.__dict__["_git_pending"].pop(since)
+            history = cache[since] = pending()
         return history
+
+    def prefetch_git_history(self, since: dt.date) -> None:
+        """Start reading the history that :meth:`git_history` will ask for, without waiting."""
+        pending: dict[dt.date, Callable[[], GitHistory]] = self.__dict__.setdefault("_git_pending", {})
+        if since not in pending and since not in self.__dict__.get("_git_histories", {}):
+            from .gitinfo import start_history
+
+            pending[since] = start_history(self.root, since, self.today)
 
 
 __all__ = [

@@ -16,6 +16,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 TIMEOUT = 60.0
 UNCOMMITTED = "uncommitted"  # the ``short`` of the pseudo-commit standing for the working tree
@@ -67,34 +68,82 @@ class History:
 
 def run_git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``git args`` in ``cwd`` with a predictable environment; raise GitError on failure."""
+    return finish_git(start_git(cwd, *args), check)
+
+
+def start_git(cwd: Path, *args: str) -> subprocess.Popen[str] | GitError:
+    """Start ``git args`` without waiting: independent calls then run side by side."""
     env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
     try:
-        done = subprocess.run(
+        return subprocess.Popen(
             ["git", "-c", "core.quotePath=false", *args],
             cwd=cwd,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
             errors="replace",
-            timeout=TIMEOUT,
             env=env,
         )
     except FileNotFoundError:
-        raise GitError("the git command is not installed") from None
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GitError(f"git {args[0]} failed: {exc}") from None
+        return GitError("the git command is not installed")
+    except OSError as exc:
+        return GitError(f"git {args[0]} failed: {exc}")
+
+
+def finish_git(started: subprocess.Popen[str] | GitError, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Wait for a call from :func:`start_git`; raise GitError on failure."""
+    if isinstance(started, GitError):
+        raise started
+    name = str(started.args[3]) if isinstance(started.args, list) and len(started.args) > 3 else "git"
+    try:
+        stdout, stderr = started.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        started.kill()
+        started.communicate()
+        raise GitError(f"git {name} failed: {exc}") from None
+    done = subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
     if check and done.returncode != 0:
-        message = done.stderr.strip().splitlines()
-        raise GitError(f"git {args[0]}: {message[-1] if message else f'exit code {done.returncode}'}")
+        message = stderr.strip().splitlines()
+        raise GitError(f"git {name}: {message[-1] if message else f'exit code {done.returncode}'}")
     return done
 
 
 def read_history(root: Path, since: dt.date, today: dt.date) -> History:
     """Files under ``root`` changed after ``since`` (commits and uncommitted changes dated ``today``)."""
+    return start_history(root, since, today)()
+
+
+def start_history(root: Path, since: dt.date, today: dt.date) -> Callable[[], History]:
+    """Start reading the history; the returned function waits for Git and parses what it said.
+
+    The three calls do not depend on each other: started together, they cost
+    one process start of latency instead of three, and started early they run
+    while the checks do (the pre-commit case, where Git is most of the time).
+    """
+    facts_call = start_git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow")
+    log_call = start_git(root, *_log_args(since))
+    status_call = start_git(root, *_STATUS_ARGS)
+    return lambda: _finish_history(root, since, today, facts_call, log_call, status_call)
+
+
+def _finish_history(
+    root: Path,
+    since: dt.date,
+    today: dt.date,
+    facts_call: subprocess.Popen[str] | GitError,
+    log_call: subprocess.Popen[str] | GitError,
+    status_call: subprocess.Popen[str] | GitError,
+) -> History:
     history = History(since)
     try:
-        facts = run_git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow")
+        facts = finish_git(facts_call)
     except GitError as exc:
+        for call in (log_call, status_call):
+            if not isinstance(call, GitError):
+                call.kill()
+                call.communicate()
         history.available = False
         history.problem = "not inside a Git repository" if "not a git repository" in str(exc) else str(exc)
         return history
@@ -107,20 +156,19 @@ def read_history(root: Path, since: dt.date, today: dt.date) -> History:
         except OSError:
             pass
     try:
-        _read_log(root, history, grafts)
-        _read_status(root, prefix.strip(), today, history)
+        _read_log(finish_git(log_call, check=False), history, grafts)
+        _read_status(finish_git(status_call), prefix.strip(), today, history)
     except GitError as exc:
         history.available = False
         history.problem = str(exc)
     return history
 
 
-def _read_log(root: Path, history: History, grafts: set[str]) -> None:
+def _log_args(since_date: dt.date) -> tuple[str, ...]:
     # --since only prunes the walk (a day early, for time zones); dates are
     # compared exactly below. Commit (not author) dates: when a change landed.
-    since = history.since - dt.timedelta(days=1)
-    done = run_git(
-        root,
+    since = since_date - dt.timedelta(days=1)
+    return (
         "log",
         "--relative",
         f"--since={since.isoformat()}T00:00:00",
@@ -130,8 +178,13 @@ def _read_log(root: Path, history: History, grafts: set[str]) -> None:
         "-z",
         "--",
         ".",
-        check=False,
     )
+
+
+_STATUS_ARGS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".")
+
+
+def _read_log(done: subprocess.CompletedProcess[str], history: History, grafts: set[str]) -> None:
     if done.returncode != 0:
         if "does not have any commits" in done.stderr:
             return
@@ -174,9 +227,8 @@ def _read_log(root: Path, history: History, grafts: set[str]) -> None:
                 history.changes.setdefault(renamed.get(path, path), []).append(commit)
 
 
-def _read_status(root: Path, prefix: str, today: dt.date, history: History) -> None:
+def _read_status(done: subprocess.CompletedProcess[str], prefix: str, today: dt.date, history: History) -> None:
     """Uncommitted changes count as changed today: the gate flags them before the commit."""
-    done = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".")
     pseudo = Commit("", UNCOMMITTED, today, "")
     for entry in done.stdout.split("\0"):
         if len(entry) < 4 or entry[:2] in ("!!",) or "D" in entry[:2]:

@@ -40,6 +40,9 @@ class Rule:
     severity: Severity
     doc: str
     check: Check | None = None
+    # Starts slow outside work (a Git call) before the checks run, so it
+    # overlaps them; never yields findings, never changes a result.
+    prefetch: Callable[["Estate"], None] | None = None
 
     @property
     def family(self) -> str:

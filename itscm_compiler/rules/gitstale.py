@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 from typing import TYPE_CHECKING, Iterator
@@ -65,9 +66,9 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
     reviewed = [
         (doc, doc.model) for doc in estate.docs(Plan) if doc.model.review is not None  # type: ignore[attr-defined]
     ]
-    if not reviewed:
+    since = _history_since(estate)
+    if since is None:
         return
-    since = min(plan.review.last_reviewed for _, plan in reviewed)  # type: ignore[union-attr]
     history = estate.git_history(since)
     if not history.available:
         yield Finding(
@@ -124,6 +125,21 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
             key="git-shallow",
             code="F011",
         )
+
+
+def _history_since(estate: Estate) -> dt.date | None:
+    """The oldest plan review: the history F010 needs starts there (None: no reviewed plan)."""
+    dates = [plan.review.last_reviewed for plan in estate.models(Plan) if plan.review is not None]
+    return min(dates) if dates else None
+
+
+def _prefetch(estate: Estate) -> None:
+    since = _history_since(estate)
+    if since is not None:
+        estate.prefetch_git_history(since)
+
+
+plan_changed_since_review = dataclasses.replace(plan_changed_since_review, prefetch=_prefetch)
 
 
 def _newest_below(estate: Estate, history: GitHistory) -> dict[str, dt.date]:
