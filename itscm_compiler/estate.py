@@ -45,7 +45,7 @@ if typing.TYPE_CHECKING:
 D = TypeVar("D", bound=Document)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a large estate has 100,000 of them, and frozen init costs twice
 class Reference:
     """One id written in a document, and the kinds it may name."""
 

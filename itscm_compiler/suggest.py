@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+from collections import Counter, defaultdict
 from typing import Sequence
 
 FULL_UP_TO = 500  # candidates compared one by one, as difflib does
@@ -28,21 +29,29 @@ class Suggester:
     def __init__(self, candidates: Sequence[str], cutoff: float = 0.6) -> None:
         self.candidates = list(candidates)
         self.cutoff = cutoff
-        self._grams: list[frozenset[str]] | None = None
+        self._postings: dict[str, list[int]] | None = None  # trigram -> candidates that have it
         self._memo: dict[str, str | None] = {}
+
+    def _shortlist(self, word: str) -> list[str]:
+        """The candidates sharing the most trigrams with ``word``, in their original order."""
+        if self._postings is None:
+            postings: dict[str, list[int]] = defaultdict(list)
+            for i, candidate in enumerate(self.candidates):
+                for gram in _trigrams(candidate):
+                    postings[gram].append(i)
+            self._postings = postings
+        shared: Counter[int] = Counter()
+        for gram in _trigrams(word):
+            shared.update(self._postings.get(gram, ()))
+        best = heapq.nlargest(SHORTLIST, shared, key=lambda i: (shared[i], -i))
+        return [self.candidates[i] for i in sorted(best)]  # difflib breaks ties by order
 
     def closest(self, word: str) -> str | None:
         if word in self._memo:
             return self._memo[word]
         pool = self.candidates
         if len(pool) > FULL_UP_TO:
-            if self._grams is None:
-                self._grams = [_trigrams(c) for c in pool]
-            mine = _trigrams(word)
-            best = heapq.nlargest(
-                SHORTLIST, range(len(pool)), key=lambda i: (len(mine & self._grams[i]), -i)  # type: ignore[index]
-            )
-            pool = [pool[i] for i in sorted(best)]  # keep the original order: difflib breaks ties by it
+            pool = self._shortlist(word)
         close = difflib.get_close_matches(word, pool, n=1, cutoff=self.cutoff)
         answer = close[0] if close else None
         self._memo[word] = answer
