@@ -215,7 +215,7 @@ class LoadCache:
 def encode(loaded: FileLoad) -> bytes:
     """A file's result as a compact pickle of plain values (models pickle themselves)."""
     docs = [(d.index, d.model, d.packed_spans, d.refs) for d in loaded.documents]
-    invalid = [(i.kind, i.id, i.location.line, i.location.column) for i in loaded.invalid]
+    invalid = [(i.kind, i.id, i.location.line, i.location.column, i.refs) for i in loaded.invalid]
     findings = [(f.location.line, f.location.column, f.message, f.related, f.key, f.code) for f in loaded.findings]
     return pickle.dumps((docs, invalid, findings, loaded.waivers), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -225,7 +225,7 @@ def decode(payload: bytes | memoryview, rel: str) -> FileLoad:
     docs, invalid, findings, waivers = pickle.loads(payload)  # noqa: S301 - HMAC-verified or our own
     result = FileLoad(
         [SourceDoc(rel, index, model, spans, refs) for index, model, spans, refs in docs],
-        [InvalidDoc(rel, kind, id_, Location(rel, line, column)) for kind, id_, line, column in invalid],
+        [InvalidDoc(rel, kind, id_, Location(rel, line, column), refs) for kind, id_, line, column, refs in invalid],
         [Finding(Location(rel, line, column), message, related, key, code) for line, column, message, related, key, code in findings],
         waivers,
     )

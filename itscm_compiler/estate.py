@@ -106,6 +106,46 @@ def iter_refs(model: BaseModel, prefix: DataPath = ()) -> Iterator[tuple[DataPat
                     yield from iter_refs(item, (*path, i))
 
 
+def _nested(cls: type[BaseModel], name: str) -> list[type[BaseModel]]:
+    from .validate import models_in
+
+    return models_in(cls.model_fields[name].annotation)
+
+
+def raw_refs(cls: type[BaseModel], data: Any, prefix: DataPath = ()) -> Iterator[tuple[DataPath, str, tuple[str, ...]]]:
+    """The references written in raw data meant for ``cls``, for a document that failed validation.
+
+    Follows the model's fields through the data as far as it has their shape;
+    a value of the wrong shape is skipped (its own schema error says why). A
+    plain id where a model is expected (``depends_on: [db]``) is that model's
+    ``id``.
+    """
+    if not isinstance(data, dict):
+        return
+    for name, key, kinds in _plan(cls):
+        value = data.get(key, data.get(name)) if key != name else data.get(key)
+        if value is None:
+            continue
+        path = (*prefix, key)
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for i, item in items:
+            where = path if i is None else (*path, i)
+            if isinstance(item, str):
+                if kinds:
+                    yield where, item, kinds
+                    continue
+                for model in _nested(cls, name):
+                    id_kinds = next((k for n, a, k in _plan(model) if n == "id" and k), None)
+                    if id_kinds:
+                        yield where, item, id_kinds
+                        break
+            elif isinstance(item, dict):
+                for model in _nested(cls, name):
+                    if all(k in model.model_fields or k in {f.alias for f in model.model_fields.values()} for k in item):
+                        yield from raw_refs(model, item, where)
+                        break
+
+
 @dataclass
 class Estate:
     """Every valid document of the repository, indexed, with the facts rules share."""
@@ -158,6 +198,11 @@ class Estate:
             for path, target, kinds in doc.refs if doc.refs is not None else iter_refs(doc.model):
                 refs.append(Reference(doc, path, target, kinds))
         return refs
+
+    @cached_property
+    def invalid_references(self) -> list[tuple[InvalidDoc, DataPath, str, tuple[str, ...]]]:
+        """References written in documents that failed validation: (document, path, id, kinds)."""
+        return [(doc, path, target, kinds) for doc in self.invalid for path, target, kinds, _, _ in doc.refs]
 
     @cached_property
     def referrers(self) -> dict[str, list[Reference]]:

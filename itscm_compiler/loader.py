@@ -103,6 +103,15 @@ class InvalidDoc:
     kind: str
     id: str
     location: Location
+    # References found in the raw data (for R001/R002), each with where it is written.
+    refs: tuple[tuple[DataPath, str, tuple[str, ...], int, int], ...] = ()
+
+    def at(self, data_path: DataPath) -> Location:
+        """Where the reference at ``data_path`` is written."""
+        for path, _, _, line, column in self.refs:
+            if path == data_path:
+                return Location(self.path, line, column)
+        return self.location
 
 
 @dataclass(slots=True)
@@ -296,7 +305,7 @@ def load_bytes(raw: bytes, rel: str) -> FileLoad:
         model, errors = validate_document(model_cls, doc, rel)
         result.findings.extend(errors)
         if model is None:
-            _remember_invalid(doc, rel, result)
+            _remember_invalid(doc, rel, result, model_cls)
         else:
             refs = tuple(iter_refs(model))
             result.documents.append(SourceDoc(rel, doc.index, model, doc.spans, refs))
@@ -311,8 +320,16 @@ def load_file(full: Path, rel: str, config: Config, result: Loaded) -> None:
         result.add(rel, load_bytes(raw, rel))
 
 
-def _remember_invalid(doc: YamlDocument, rel: str, result: FileLoad) -> None:
+def _remember_invalid(doc: YamlDocument, rel: str, result: FileLoad, model_cls: type[Document] | None = None) -> None:
     data: Any = doc.data
     if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("kind"), str):
         pos = doc.pos(("id",)) or Pos(doc.line, 1)
-        result.invalid.append(InvalidDoc(rel, data["kind"], data["id"], Location(rel, pos.line, pos.column)))
+        refs: list[tuple[DataPath, str, tuple[str, ...], int, int]] = []
+        if model_cls is not None:
+            from .estate import raw_refs
+
+            for path, target, kinds in raw_refs(model_cls, data):
+                where = doc.pos(path) or pos
+                refs.append((path, target, kinds, where.line, where.column))
+        location = Location(rel, pos.line, pos.column)
+        result.invalid.append(InvalidDoc(rel, data["kind"], data["id"], location, tuple(refs)))

@@ -17,17 +17,17 @@ from .yamlread import Pos, YamlDocument
 _CODE_BY_TYPE = {"duration": "S006", "iso_date": "S007", "extra_forbidden": "S003", "missing": "S004"}
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     """The pydantic models an annotation can hold (through lists, unions and Annotated)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _models_in(typing.get_args(annotation)[0])
+        return models_in(typing.get_args(annotation)[0])
     found: list[type[BaseModel]] = []
     if origin in (list, tuple, set, dict, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            found.extend(_models_in(arg))
+            found.extend(models_in(arg))
     return found
 
 
@@ -41,7 +41,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         for candidate in candidates:
             info = candidate.model_fields.get(part)
             if info is not None:
-                following.extend(_models_in(info.annotation))
+                following.extend(models_in(info.annotation))
         if following:
             candidates = following
     names: list[str] = []

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterator
 
-from ..diagnostics import Finding, Related, Severity
+from ..diagnostics import Finding, Location, Related, Severity
 from ..estate import Estate
 from ..models import Person, Team, Threat
+from ..yamlread import Path as DataPath
 from .base import rule
 
 
 def _a(kinds: tuple[str, ...]) -> str:
     return " or ".join(kinds)
+
+
+def _written(estate: Estate) -> Iterator[tuple[str, DataPath, str, tuple[str, ...], Callable[[], Location]]]:
+    """Every reference written: (source id, path, id named, kinds allowed, where it is written).
+
+    Includes documents that failed validation: a schema error in a plan must
+    not hide that it also names a service that does not exist.
+    """
+    for ref in estate.references:
+        yield ref.source.id, ref.path, ref.target, ref.kinds, partial(ref.source.location, *ref.path)
+    for doc, path, target, kinds in estate.invalid_references:
+        yield doc.id, path, target, kinds, partial(doc.at, path)
 
 
 @rule("R001", "dangling-reference", Severity.ERROR)
@@ -20,26 +34,28 @@ def dangling_reference(estate: Estate) -> Iterator[Finding]:
 
     A plan that names a service which was renamed, a role held by a person
     who was never added: at 3 a.m. the responder follows a link to nothing.
-    The message suggests the closest existing id of a fitting kind.
+    The message suggests the closest existing id of a fitting kind. The
+    references of a document that fails validation are checked too, so
+    fixing its schema error never reveals new ones.
 
     Fails: ``owner: paymnts-team``. Fix: correct the id, or add the document.
     """
     from ..suggest import Suggester
 
     candidates: dict[tuple[str, ...], Suggester] = {}
-    for ref in estate.references:
-        if ref.target in estate.by_id or ref.target in estate.invalid_ids:
+    for source, path, target, kinds, where in _written(estate):
+        if target in estate.by_id or target in estate.invalid_ids:
             continue
-        names = candidates.get(ref.kinds)
+        names = candidates.get(kinds)
         if names is None:
-            names = Suggester([d.id for kind in ref.kinds for d in estate.by_kind.get(kind, [])])
-            candidates[ref.kinds] = names
-        close = names.closest(ref.target)
-        hint = f": did you mean {close!r}?" if close else f": add a {_a(ref.kinds)} with this id or fix the reference"
+            names = Suggester([d.id for kind in kinds for d in estate.by_kind.get(kind, [])])
+            candidates[kinds] = names
+        close = names.closest(target)
+        hint = f": did you mean {close!r}?" if close else f": add a {_a(kinds)} with this id or fix the reference"
         yield Finding(
-            ref.source.location(*ref.path),
-            f"{'.'.join(map(str, ref.path))} names {ref.target!r}, which does not exist{hint}",
-            key=f"{ref.source.id}:{'.'.join(map(str, ref.path))}:{ref.target}",
+            where(),
+            f"{'.'.join(map(str, path))} names {target!r}, which does not exist{hint}",
+            key=f"{source}:{'.'.join(map(str, path))}:{target}",
         )
 
 
@@ -51,16 +67,15 @@ def wrong_kind_reference(estate: Estate) -> Iterator[Finding]:
     the id exists, but the checks that follow the reference would draw the
     wrong conclusions. The related location is the document named.
     """
-    for ref in estate.references:
-        target = estate.by_id.get(ref.target)
-        if target is None or target.kind in ref.kinds:
+    for source, path, name, kinds, where in _written(estate):
+        target = estate.by_id.get(name)
+        if target is None or target.kind in kinds:
             continue
         yield Finding(
-            ref.source.location(*ref.path),
-            f"{'.'.join(map(str, ref.path))} names {ref.target!r}, which is a {target.kind}: "
-            f"it must be a {_a(ref.kinds)}",
-            (Related(target.location("id"), f"{ref.target} is defined here"),),
-            key=f"{ref.source.id}:{'.'.join(map(str, ref.path))}:{ref.target}",
+            where(),
+            f"{'.'.join(map(str, path))} names {name!r}, which is a {target.kind}: it must be a {_a(kinds)}",
+            (Related(target.location("id"), f"{name} is defined here"),),
+            key=f"{source}:{'.'.join(map(str, path))}:{name}",
         )
 
 
