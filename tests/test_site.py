@@ -34,6 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = base / "out"
     done = build(repo, out)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "MkDocs:" not in done.stderr  # no broken link or anchor, no other MkDocs warning
     return repo, out
 
 
@@ -44,7 +45,6 @@ def test_pages_alert_index_and_stamp(built: tuple[Path, Path]) -> None:
         "services/index.html",
         "services/web-shop.html",
         "services/orders-api.html",
-        "components/orders-db.html",
         "plans/orders-recovery.html",
         "sites/dc-north.html",
         "suppliers/psp-primary.html",
@@ -85,6 +85,71 @@ def test_runbook_page_content(built: tuple[Path, Path]) -> None:
     assert "Data centre North site Web Shop → Orders API → Orders database → Data centre North" in text
     rules = (out / "rules.html").read_text()
     assert 'id="r001"' in rules
+
+
+def test_components_are_shown_on_the_pages_of_the_services_running_on_them(built: tuple[Path, Path]) -> None:
+    _, out = built
+    assert not (out / "components").exists()  # no page per component: they are thin, and a third of the pages
+    api = unescape((out / "services" / "orders-api.html").read_text())
+    recs = unescape((out / "services" / "recommendations.html").read_text())
+    # the full entry is on the first service in the list running on it (tier 1 Orders API), with anchors
+    assert '<h3 id="orders-db">Orders database' in api and '<h3 id="web-cluster">Web cluster' in api
+    text = " ".join(re.sub("<[^>]+>", " ", api).split())
+    assert "primary in Data centre North" in text and "Backup every 15m" in text and "last restore test: 2026-09-01" in text
+    assert "Needed by: Orders API , Recommendations" in text
+    # elsewhere a copy, kept out of search, pointing to the full entry
+    assert '<h3 data-search-exclude id="web-cluster">Web cluster' in recs
+    assert '<a href="orders-api.html#web-cluster">see its full entry</a>' in recs
+    assert '<li><a href="#web-cluster">Web cluster</a> (component)</li>' in recs  # "Needs" links on the page
+    svg = (out / "services" / "recommendations.deps.svg").read_text()
+    assert 'href="recommendations.html#web-cluster"' in svg  # not "#web-cluster": that would point into the SVG
+    found = [d["location"] for d in json.loads((out / "search" / "search_index.json").read_text())["docs"]
+             if d["title"] == "Web cluster"]
+    assert found == ["services/orders-api.html#web-cluster"]
+    # other pages link to the full entry
+    risks = (out / "risks.html").read_text()
+    assert 'href="services/orders-api.html#orders-db"' in risks
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name in ("href", "src") and value and not value.startswith(("tel:", "mailto:", "http:", "https:", "data:")):
+                self.links.append(value)
+
+
+def test_every_link_in_the_site_goes_to_a_page_and_anchor_that_exist(built: tuple[Path, Path]) -> None:
+    _, out = built
+    parsed: dict[Path, _Links] = {}
+
+    def parse(path: Path) -> _Links:
+        if path not in parsed:
+            parsed[path] = _Links()
+            parsed[path].feed(path.read_text())
+        return parsed[path]
+
+    checked = 0
+    for page in [*out.rglob("*.html"), *out.rglob("*.svg")]:
+        if page.name == "404.html":
+            continue
+        for link in parse(page).links:
+            target, _, fragment = link.partition("#")
+            file = (page.parent / target).resolve() if target else page
+            assert file.is_file(), (page.relative_to(out), link)
+            if fragment and file.suffix == ".html":
+                assert fragment in parse(file).ids, (page.relative_to(out), link)
+            checked += 1
+    assert checked > 500
+    alerts = json.loads((out / "alerts.json").read_text())
+    for url in [*alerts["services"].values(), *(u for a in alerts["alerts"].values() for u in [a["url"], *a["plans"], *a["services"]])]:
+        assert (out / url).is_file(), url
 
 
 def test_site_page_says_what_its_loss_takes_down_and_the_recovery_order(built: tuple[Path, Path]) -> None:

@@ -122,9 +122,14 @@ def test_example_estate_offline_search_runbook_and_screenshots(browser: Any, tmp
         svg = (out / "services" / f"{service.id}.deps.svg").read_text()
         assert svg.count('class="node ') >= 2
 
-        calls = page.locator("#who-to-call ~ .md-typeset__scrollwrap table, #who-to-call ~ table").first
+        calls = page.locator("#who-to-call ~ .itscm-contacts table").first
         assert calls.locator('a[href^="tel:"]').count() >= 1
         assert calls.is_visible()
+        # it fits: nothing cut off on the right at 1280 px (long e-mail addresses wrap)
+        article = page.locator("article").bounding_box()
+        table = calls.bounding_box()
+        assert article and table and table["x"] + table["width"] <= article["x"] + article["width"] + 1
+        assert calls.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
         page.screenshot(path=str(OUTPUT / "runbook.png"), full_page=True)
 
         plans = page.locator('article a[href^="../plans/"]')

@@ -111,7 +111,9 @@ def email(address: Any) -> Markup:
     """An e-mail address as a ``mailto:`` link when it looks like one."""
     value = str(address).strip()
     if re.fullmatch(r"[^\s@<>\"'`]+@[^\s@<>\"'`]+", value):
-        return Markup(f'<a href="mailto:{html.escape(value, quote=True)}">{text(value)}</a>')
+        # <wbr>: a narrow table cell breaks the address before the "@", not mid-word
+        shown = str(text(value)).replace("@", "<wbr>@", 1)
+        return Markup(f'<a href="mailto:{html.escape(value, quote=True)}">{shown}</a>')
     return text(value)
 
 

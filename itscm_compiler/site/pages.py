@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from markupsafe import Markup
 
-from ..models import Component, Exercise, Person, Plan, Risk, Site, Supplier, Team, Threat
+from ..models import Exercise, Person, Plan, Risk, Site, Supplier, Team, Threat
 from .diagram import Diagram, draw
 from . import escape
 from .render import Page
@@ -50,9 +50,9 @@ class Figure:
         )
 
 
-def figure(views: Views, node_id: str, page_path: str, page: Page | None = None) -> Figure:
+def figure(views: Views, node_id: str, page_path: str, page: Page | None = None, here: Any = ()) -> Figure:
     """The diagram of ``node_id`` as a file next to ``page_path`` (registered on ``page``)."""
-    drawn = diagram(views, node_id, page_path)
+    drawn = diagram(views, node_id, page_path, here)
     folder = page_path.rsplit("/", 1)[0]
     result = Figure(drawn, f"{folder}/{node_id}.deps.svg", f"Dependency diagram of {views.label(node_id)}")
     if page is not None:
@@ -60,19 +60,20 @@ def figure(views: Views, node_id: str, page_path: str, page: Page | None = None)
     return result
 
 
-def diagram(views: Views, node_id: str, page_path: str) -> Diagram:
-    """The dependency diagram of one node, with links relative to ``page_path``."""
-    from .render import relative
+def diagram(views: Views, node_id: str, page_path: str, here: Any = ()) -> Diagram:
+    """The dependency diagram of one node, with links relative to ``page_path`` (``#id`` for ids in ``here``)."""
+    from .render import html_url, target_of
 
     def label_of(id_: str) -> tuple[str, str]:
         return views.label(id_), views.kind(id_)
 
+    page_url = html_url(page_path.rsplit("/", 1)[-1])
+
     def href_of(id_: str) -> str | None:
-        target = views.page_of(id_)
-        if target is None:
-            return None
-        path, _, fragment = target.partition("#")
-        return relative(page_path, path[:-3] + ".html" + (f"#{fragment}" if fragment else ""))
+        if id_ in here:  # in the SVG file, "#id" alone would point into the drawing
+            return f"{page_url}#{id_}"
+        target = target_of(views, page_path, id_)
+        return None if target is None else html_url(target)
 
     return draw(views.graph, node_id, label_of, href_of)
 
@@ -82,19 +83,15 @@ def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
     estate = views.estate
     yield Page("index.md", "dashboard.md.j2", "Dashboard", dict(extra), views.errors_for([]))
     services = views.services_sorted()
-    yield Page("services/index.md", "services.md.j2", "Services", {"services": services})
+    orphans = views.orphan_components()
+    yield Page("services/index.md", "services.md.j2", "Services", {"services": services, "orphans": orphans,
+               "here": frozenset(c.id for c in orphans)}, views.errors_for([c.id for c in orphans]))
     for service in services:
         path = f"services/{service.id}.md"
         context = views.service_context(service)
+        context["here"] = here = frozenset(c.id for c in context["components"])
         page = Page(path, "service.md.j2", service.label, context, context["errors"])
-        context["diagram"] = figure(views, service.id, path, page)
-        yield page
-    for component in sorted(estate.models(Component), key=lambda c: c.id):
-        path = f"components/{component.id}.md"
-        context = {"component": component,
-                   "dependants": views.graph.dependants(component.id), "risks": views.risks_of.get(component.id, [])}
-        page = Page(path, "component.md.j2", component.label, context, views.errors_for([component.id]))
-        context["diagram"] = figure(views, component.id, path, page)
+        context["diagram"] = figure(views, service.id, path, page, here)
         yield page
     plans = sorted(estate.models(Plan), key=lambda p: p.id)
     yield Page("plans/index.md", "plans.md.j2", "Plans", {"plans": plans})

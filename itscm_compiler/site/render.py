@@ -63,7 +63,7 @@ def environment(override: Path | None) -> jinja2.Environment:
         secs=lambda n: str(Duration(int(n))) if isinstance(n, (int, float)) else "",
         percent=lambda ratio: "n/a" if ratio.percent is None else f"{ratio.percent:g}%",
     )
-    env.globals.update(ref=_ref, href=_href, link=escape.link, anchor=_anchor)
+    env.globals.update(ref=_ref, aref=_aref, href=_href, link=escape.link, anchor=_anchor)
     return env
 
 
@@ -82,34 +82,65 @@ def relative(current: str, target: str) -> str:
 _relative = relative
 
 
+def target_of(views: Views, page_path: str, id_: str, here: Any = ()) -> str | None:
+    """Where a link to ``id_`` from ``page_path`` goes: ``#id`` when this page shows it (``here``), else its page."""
+    if id_ in here:
+        return f"#{id_}"
+    target = views.page_of(id_)
+    return None if target is None else _relative(page_path, target)
+
+
 @jinja2.pass_context
-def _ref(context: jinja2.runtime.Context, id_: str | None, label: Any = None) -> Markup:
-    """A Markdown link to the page showing ``id_``; plain text when it has no page."""
+def _ref(context: jinja2.runtime.Context, id_: str | None, label: Any = None, local: bool = True) -> Markup:
+    """A Markdown link to the page showing ``id_``; plain text when it has no page.
+
+    Ids this page shows itself (``here``) link to their section here, unless ``local`` is false.
+    """
     if not id_:
         return Markup("")
     views: Views = context["views"]
     text = escape.text(label if label is not None else views.label(id_))
-    target = views.page_of(id_)
+    target = target_of(views, context["page_path"], id_, context.get("here", ()) if local else ())
     if target is None:
         return text
-    return Markup(f"[{text}]({_relative(context['page_path'], target)})")
+    return Markup(f"[{text}]({target})")
 
 
 @jinja2.pass_context
 def _href(context: jinja2.runtime.Context, id_: str) -> str | None:
     """The relative URL of the built HTML page showing ``id_`` (for raw HTML such as diagrams)."""
+    target = target_of(context["views"], context["page_path"], id_, context.get("here", ()))
+    return None if target is None else html_url(target)
+
+
+@jinja2.pass_context
+def _aref(context: jinja2.runtime.Context, id_: str | None, label: Any = None, local: bool = True) -> Markup:
+    """Like ``ref`` but an HTML ``<a>`` element, for raw HTML blocks (which Markdown leaves alone)."""
+    if not id_:
+        return Markup("")
     views: Views = context["views"]
-    target = views.page_of(id_)
+    text = escape.text(label if label is not None else views.label(id_))
+    target = target_of(views, context["page_path"], id_, context.get("here", ()) if local else ())
     if target is None:
-        return None
+        return text
+    return Markup(f'<a href="{escape.attr(html_url(target))}">{text}</a>')
+
+
+def html_url(target: str) -> str:
+    """A relative Markdown link target (``x.md#a``) as the URL of the built page (``x.html#a``)."""
     path, _, fragment = target.partition("#")
-    html_path = path[:-3] + ".html"
-    return _relative(context["page_path"], html_path + (f"#{fragment}" if fragment else ""))
+    if path.endswith(".md"):
+        path = path[:-3] + ".html"
+    return path + (f"#{fragment}" if fragment else "")
 
 
-def _anchor(id_: str) -> Markup:
-    """An explicit heading id (attr_list) for a validated id, so links can point at it."""
-    return Markup("{#" + id_ + "}")
+def _anchor(id_: str, search: bool = True) -> Markup:
+    """An explicit heading id (attr_list) for a validated id, so links can point at it.
+
+    ``search=False`` keeps the section out of the search index: for a copy of an
+    entry whose full version is elsewhere (a component shown on several pages).
+    """
+    return Markup("{#" + id_ + ("}" if search else " data-search-exclude}"))
 
 
 def render_pages(env: jinja2.Environment, pages: Iterable[Page], docs: Path, common: dict[str, Any]) -> int:

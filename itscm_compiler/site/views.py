@@ -30,7 +30,11 @@ from ..models.exercise import Result
 from .graph import DepGraph
 
 # Documents with a page of their own, and where that page lives.
-PAGE_DIRS = {"Service": "services", "Component": "components", "Supplier": "suppliers", "Site": "sites", "Plan": "plans"}
+PAGE_DIRS = {"Service": "services", "Supplier": "suppliers", "Site": "sites", "Plan": "plans"}
+# Components have no page: each is shown on the runbook page of every service
+# that runs on it; its full entry (the one search finds and links point to) is
+# on the first such page in the service list, or the service list itself.
+ORPHAN_COMPONENTS = "services/index.md"
 # Documents shown as a section of a shared page (linked with an anchor).
 ANCHOR_PAGES = {
     "Person": "contacts.md",
@@ -70,6 +74,9 @@ class Views:
             return None
         if doc.kind in PAGE_DIRS:
             return f"{PAGE_DIRS[doc.kind]}/{id_}.md"
+        if doc.kind == "Component":
+            home = self.component_home.get(id_)
+            return f"{PAGE_DIRS['Service']}/{home}.md#{id_}" if home else f"{ORPHAN_COMPONENTS}#{id_}"
         if doc.kind in ANCHOR_PAGES:
             return f"{ANCHOR_PAGES[doc.kind]}#{id_}"
         if isinstance(doc.model, BIA):
@@ -93,6 +100,40 @@ class Views:
     def source(self, id_: str) -> str | None:
         doc = self.estate.get(id_)
         return doc.path if doc is not None else None
+
+    # -- components, shown on the pages of the services running on them ---------
+    @cached_property
+    def components_of(self) -> dict[str, list[Component]]:
+        """Service id -> the components it runs on: direct ones, then theirs (through components only)."""
+        found: dict[str, list[Component]] = {}
+        for service in self.estate.models(Service):
+            seen: dict[str, Component] = {}
+            todo = [service.id]
+            while todo:
+                following = []
+                for node in todo:
+                    for dep in self.graph.deps(node):
+                        for target in dep.targets:
+                            component = self.estate.model(target, Component)
+                            if component is not None and target not in seen:
+                                seen[target] = component
+                                following.append(target)
+                todo = following
+            found[service.id] = list(seen.values())
+        return found
+
+    @cached_property
+    def component_home(self) -> dict[str, str]:
+        """Component id -> the service whose page holds its full entry (the first in the service list)."""
+        home: dict[str, str] = {}
+        for service in self.services_sorted():
+            for component in self.components_of.get(service.id, []):
+                home.setdefault(component.id, service.id)
+        return home
+
+    def orphan_components(self) -> list[Component]:
+        """Components no service runs on (they are listed on the service list)."""
+        return sorted((c for c in self.estate.models(Component) if c.id not in self.component_home), key=lambda c: c.id)
 
     # -- lint results on pages -------------------------------------------
     @cached_property
@@ -185,6 +226,10 @@ class Views:
         ]
 
     def services_sorted(self) -> list[Service]:
+        return self._services_sorted
+
+    @cached_property
+    def _services_sorted(self) -> list[Service]:
         return sorted(self.estate.models(Service), key=lambda s: (s.tier, s.label.lower(), s.id))
 
     def tier_name(self, tier: int) -> str:
@@ -208,11 +253,17 @@ class Views:
             "deps": self.graph.deps(service.id),
             "dependants": self.graph.dependants(service.id),
             "plans": plans,
+            "components": self.components_of.get(service.id, []),
             "risks": risks,
             "threats": self.threats_of(risks, plans),
             "exercises": self.results_of.get(service.id, [])[:3],
             "errors": self.errors_for(
-                [service.id, *(b.id for b in [self.estate.bia_of.get(service.id)] if b), *(p.id for p in plans)]
+                [
+                    service.id,
+                    *(b.id for b in [self.estate.bia_of.get(service.id)] if b),
+                    *(p.id for p in plans),
+                    *(c.id for c in self.components_of.get(service.id, [])),
+                ]
             ),
         }
 
