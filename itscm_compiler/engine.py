@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import traceback
 from typing import Iterable
 
@@ -52,10 +54,73 @@ def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        rules = [r for r in rules if r.check is not None and estate.config.severities.get(r.code, r.severity) is not None]
+        if len(estate.documents) >= PARALLEL_FROM and _workers() > 1:
+            split = _run_split(estate, rules)
+            if split is not None:
+                return split
         return _run_rules(estate, rules)
     finally:
         if was_enabled:
             gc.enable()
+
+
+PARALLEL_FROM = 5000  # documents; below this a second process costs more than it saves
+_GRAPH_MODULES = (".rules.graph", ".rules.graph_targets")
+_JOB: tuple[Estate, list[Rule]] | None = None  # what a forked worker runs: the parent's objects, never pickled
+
+
+def _workers() -> int:
+    wanted = os.environ.get("ITSCM_WORKERS", "").strip()
+    if wanted.isdigit():
+        return int(wanted)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _stays_here(rule: Rule) -> bool:
+    """Graph rules share one analysis, and a prefetch's Git processes belong to this process."""
+    module = getattr(rule.check, "__module__", "") or ""
+    return rule.prefetch is not None or module.endswith(_GRAPH_MODULES)
+
+
+def _run_in_worker() -> list[Diagnostic]:
+    assert _JOB is not None
+    return _run_rules(*_JOB)
+
+
+def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
+    """Run the graph rules here and the others in a forked process, side by side.
+
+    The estate of a large repository takes seconds to build and cannot be
+    shipped cheaply, so the worker is forked after it is built and reads it
+    from memory. Returns None where forking is not possible (the caller then
+    runs everything here); the order of the result does not matter, the
+    pipeline sorts it.
+    """
+    import concurrent.futures
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return None
+    here = [r for r in rules if _stays_here(r)]
+    there = [r for r in rules if not _stays_here(r)]
+    if not here or not there:
+        return None
+    global _JOB
+    _JOB = (estate, there)
+    try:
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_run_in_worker)
+            diagnostics = _run_rules(estate, here)
+            diagnostics.extend(future.result())
+    except Exception:  # noqa: BLE001 - no worker (no fork, no memory, killed): run everything here instead
+        return None
+    finally:
+        _JOB = None
+    return diagnostics
 
 
 def _run_rules(estate: Estate, rules: Iterable[Rule]) -> list[Diagnostic]:
