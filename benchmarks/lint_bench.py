@@ -13,8 +13,9 @@ workers, from wait4):
 * warm: ``itscm lint`` again, nothing changed;
 * one file changed: one service file's description edited before each run
   (a real value, so the file is parsed, validated and checked again);
-* example (pre-commit): the repository's own example estate, warm, the
-  pre-commit case (interpreter start included; median of at least 10 runs);
+* example: the repository's own example estate in a fresh local clone,
+  warm and with one service file edited (the pre-commit case; interpreter
+  start included; median of at least 10 runs);
 * baseline (a): every file loaded with ruamel.yaml's round-trip loader, nothing else;
 * baseline (b): ``check-jsonschema`` validating the same documents against
   schema/ (schema checks only). It reads one document per file, so it gets
@@ -213,21 +214,40 @@ def main(argv: list[str] | None = None) -> int:
         marker = (args.workdir / f"estate-{services}-{args.seed}" / ".generated").read_text().strip()
         print(f"   {marker}", file=sys.stderr, flush=True)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    example = example_measure(max(args.runs, 10))
+    example, example_changed = example_measure(max(args.runs, 10), args.workdir)
     print(f"itscm lint benchmark: {cpus} CPUs, load average {load_before:.1f} before and "
           f"{os.getloadavg()[0]:.1f} after, runs={args.runs}")
     print(table(results))
-    print(f"{'example':>9} {'pre-commit (warm)':<22} {example.seconds:12.2f} s {example.peak_mb:6.0f} MB")
+    print(f"{'example':>9} {'warm':<22} {example.seconds:12.2f} s {example.peak_mb:6.0f} MB")
+    print(f"{'example':>9} {'one file changed':<22} {example_changed.seconds:12.2f} s {example_changed.peak_mb:6.0f} MB")
     print()
-    print(targets(results, example))
+    print(targets(results, example_changed))
     return 0
 
 
-def example_measure(runs: int) -> Measure:
-    """The pre-commit case: the example estate of this repository, cache warm."""
-    argv = lint_argv(REPO)
+def example_measure(runs: int, workdir: Path) -> tuple[Measure, Measure]:
+    """The pre-commit case on this repository's example estate: (warm, one file changed).
+
+    Measured in a fresh local clone, so the Git check sees real history and
+    the edit never touches the working tree the benchmark runs from.
+    """
+    clone = workdir / "example-clone"
+    shutil.rmtree(clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
+    argv = lint_argv(clone)
     run(argv)  # fill the cache
-    return median_of(runs, argv)
+    warm = median_of(runs, argv)
+    changed = clone / "services" / "analytics" / "reporting.yaml"
+    original = changed.read_bytes()
+    counter = [0]
+
+    def touch() -> None:
+        counter[0] += 1
+        edited = original.replace(b"description:", f"description: edit {counter[0]}".encode(), 1)
+        assert edited != original, f"{changed} has no description to edit"
+        changed.write_bytes(edited)
+
+    return warm, median_of(runs, argv, before=touch)
 
 
 def targets(results: dict[int, dict[str, Measure | None]], example: Measure) -> str:
@@ -255,7 +275,7 @@ def targets(results: dict[int, dict[str, Measure | None]], example: Measure) -> 
         if cold:
             growth = (big.seconds / cold.seconds) / 5
             rows.append(("50,000 vs 10,000 no worse than linear", f"{growth:.2f} of linear", growth <= 1.0))
-    rows.append(("example (pre-commit) under 0.3 s", f"{example.seconds:.2f} s", example.seconds < 0.3))
+    rows.append(("example, one file changed (pre-commit) under 0.3 s", f"{example.seconds:.2f} s", example.seconds < 0.3))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{'met ' if ok else 'MISSED'} {name:<{width}}  {figure}" for name, figure, ok in rows)
 
