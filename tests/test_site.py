@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import filecmp
 import json
 import re
@@ -17,6 +18,16 @@ from .conftest import run_itscm
 from .site_helpers import HOSTILE, fixture_repo, git, make_hostile
 
 pytestmark = pytest.mark.slow
+
+
+DRAWING = "data:image/svg+xml;base64,"
+
+
+def diagram_of(page: Path) -> str:
+    """The SVG of the dependency diagram on a built page (a data: URL in an <img>)."""
+    found = re.search(r'<img class="itscm-diagram" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page.read_text())
+    assert found, page
+    return base64.b64decode(found.group(1)).decode("utf-8")
 
 
 def build(repo: Path, out: Path, *extra: str) -> "object":
@@ -74,8 +85,8 @@ def test_runbook_page_content(built: tuple[Path, Path]) -> None:
     html = unescape((out / "services" / "web-shop.html").read_text())
     assert '<a href="tel:+447700900004">+44 7700 900004</a>' in html  # the on-call, tappable
     assert "Carol Singh" in html and "Bob Okafor" in html  # escalation and plan backups
-    assert '<img class="itscm-diagram" src="web-shop.deps.svg"' in html
-    svg = (out / "services" / "web-shop.deps.svg").read_text()
+    svg = diagram_of(out / "services" / "web-shop.html")
+    assert not list(out.rglob("*.svg"))  # diagrams live in their pages: no extra files to write and copy
     assert svg.count('class="node ') >= 5 and ">Orders API<" in svg and 'href="orders-api.html"' in svg
     assert "Customers can place orders" in html  # MBCO
     assert 'type="checkbox"' in html  # steps are a checklist
@@ -101,7 +112,7 @@ def test_components_are_shown_on_the_pages_of_the_services_running_on_them(built
     assert '<h3 data-search-exclude id="web-cluster">Web cluster' in recs
     assert '<a href="orders-api.html#web-cluster">see its full entry</a>' in recs
     assert '<li><a href="#web-cluster">Web cluster</a> (component)</li>' in recs  # "Needs" links on the page
-    svg = (out / "services" / "recommendations.deps.svg").read_text()
+    svg = diagram_of(out / "services" / "recommendations.html")
     assert 'href="recommendations.html#web-cluster"' in svg  # not "#web-cluster": that would point into the SVG
     found = [d["location"] for d in json.loads((out / "search" / "search_index.json").read_text())["docs"]
              if d["title"] == "Web cluster"]
@@ -136,10 +147,15 @@ def test_every_link_in_the_site_goes_to_a_page_and_anchor_that_exist(built: tupl
         return parsed[path]
 
     checked = 0
-    for page in [*out.rglob("*.html"), *out.rglob("*.svg")]:
+    for page in out.rglob("*.html"):
         if page.name == "404.html":
             continue
-        for link in parse(page).links:
+        links = parse(page).links
+        if 'class="itscm-diagram"' in page.read_text():
+            drawing = _Links()
+            drawing.feed(diagram_of(page))
+            links = [*links, *drawing.links]  # relative to the page it is drawn in
+        for link in links:
             target, _, fragment = link.partition("#")
             file = (page.parent / target).resolve() if target else page
             assert file.is_file(), (page.relative_to(out), link)
@@ -251,20 +267,25 @@ class _Inventory(HTMLParser):
         self.scripts: list[str] = []
         self.handlers: list[str] = []
         self.hrefs: list[str] = []
+        self.drawings: list[str] = []  # our diagrams' SVG: checked like the page
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "article":
             self.depth += 1
         if not self.depth:
             return
-        ours = tag == "img" and dict(attrs).get("class") == "itscm-diagram" and (dict(attrs).get("src") or "").endswith(".deps.svg")
+        src = dict(attrs).get("src") or ""
+        ours = tag == "img" and dict(attrs).get("class") == "itscm-diagram" and src.startswith(DRAWING)
+        if ours:
+            self.drawings.append(base64.b64decode(src[len(DRAWING) :]).decode("utf-8"))
         if tag in ("script", "img", "iframe", "object", "embed") and not ours:
             self.scripts.append(tag)
         for name, value in attrs:
             if name.startswith("on"):
                 self.handlers.append(f"{tag} {name}")
             if name in ("href", "src") and value and value.replace(" ", "").lower().startswith(("javascript:", "data:")):
-                self.hrefs.append(value)
+                if not (ours and name == "src"):
+                    self.hrefs.append(value)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "article":
@@ -282,6 +303,12 @@ def test_hostile_text_is_escaped_in_every_page(tmp_path: Path) -> None:
         inventory = _Inventory()
         inventory.feed(page.read_text())
         assert (inventory.scripts, inventory.handlers, inventory.hrefs) == ([], [], []), page
+        for svg in inventory.drawings:
+            drawing = _Inventory()
+            drawing.depth = 1
+            drawing.feed(svg)
+            assert (drawing.scripts, drawing.handlers, drawing.hrefs, drawing.drawings) == ([], [], [], []), page
+            assert "__pwned" not in svg or "&lt;" in svg, page
         head = page.read_text().split("<body", 1)[0]
         assert "__pwned" not in head or "&lt;" in head, page
     # Material shows search results as HTML: the index must be inert too.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .graph import DepGraph
@@ -181,12 +182,21 @@ def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str,
     return "".join(parts), round(width), round(height)
 
 
+@lru_cache(maxsize=65_536)
+def _texts(label: str, kind: str) -> tuple[str, str, str, str]:
+    """The escaped parts of a node that do not depend on where it is drawn (nodes recur in many diagrams)."""
+    return (
+        html.escape(_short(label)),
+        html.escape(f"{label} ({kind})"),
+        "" if kind == "any" else html.escape(kind.lower()),
+        html.escape(kind.lower()),
+    )
+
+
 def _node(node: _Node, y: float, is_center: bool) -> str:
     fill, stroke = STYLE.get(node.kind, STYLE["unknown"])
     x = node.x - NODE_W / 2
-    label = html.escape(_short(node.label))
-    full = html.escape(f"{node.label} ({node.kind})")
-    kind = "" if node.kind == "any" else html.escape(node.kind.lower())
+    label, full, kind, css = _texts(node.label, node.kind)
     width = "3" if is_center else "1.4"
     shape = (
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{fill}" '
@@ -199,7 +209,7 @@ def _node(node: _Node, y: float, is_center: bool) -> str:
             f'<text x="{node.x:.1f}" y="{y + 19:.1f}" text-anchor="middle" class="label">{label}</text>'
             f'<text x="{node.x:.1f}" y="{y + 36:.1f}" text-anchor="middle" class="kind">{kind}</text>'
         )
-    body = f'<g class="node node-{html.escape(node.kind.lower())}"><title>{full}</title>{shape}{texts}</g>'
+    body = f'<g class="node node-{css}"><title>{full}</title>{shape}{texts}</g>'
     if node.href:
         return f'<a href="{html.escape(node.href, quote=True)}">{body}</a>'
     return body

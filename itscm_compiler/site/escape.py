@@ -41,6 +41,21 @@ def text(value: Any) -> Markup:
         return Markup("")
     if isinstance(value, Markup):
         return value
+    if type(value) is str:
+        # Names, titles and separators repeat on thousands of pages: encode each once.
+        found = _SEEN.get(value)
+        if found is None:
+            if len(_SEEN) > 100_000:
+                _SEEN.clear()
+            found = _SEEN[value] = _text(value)
+        return found
+    return _text(value)
+
+
+_SEEN: dict[str, Markup] = {}
+
+
+def _text(value: Any) -> Markup:
     if not _NEEDS_WORK.search(raw := str(value)):
         return Markup(raw)
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
@@ -57,7 +72,7 @@ def text(value: Any) -> Markup:
         # Leading spaces could open an indented code block: make them inert.
         indent = len(line) - len(line.lstrip(" "))
         if indent:
-            out.append("&#32;" * indent + str(text(line[indent:])))
+            out.append("&#32;" * indent + str(_text(line[indent:])))
             continue
         encoded = "".join(_encode(c) if c in _SPECIAL else c for c in line)
         first = line[0]

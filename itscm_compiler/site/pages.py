@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -27,14 +28,16 @@ NAV = (
 
 @dataclass(frozen=True)
 class Figure:
-    """A diagram written next to its page as an SVG file, shown with <img>.
+    """A diagram shown with <img>, the SVG inside the page as a data: URL.
 
-    A separate file rather than inline SVG: MkDocs and its search plugin would
-    otherwise parse every element of every drawing (a quarter of the build).
+    Not inline SVG: MkDocs and its search plugin would parse every element of
+    every drawing (a quarter of the build). Not a file next to the page either:
+    a thousand more files to write and for MkDocs to copy, the slowest part of
+    a build on a busy disk. An image cannot run script, and every label in it
+    is escaped anyway.
     """
 
     diagram: Diagram
-    path: str  # docs-relative
     alt: str
 
     @property
@@ -43,21 +46,17 @@ class Figure:
 
     @property
     def img(self) -> Markup:
-        name = self.path.rsplit("/", 1)[-1]
+        data = base64.b64encode(self.diagram.svg.encode("utf-8")).decode("ascii")
         return Markup(
-            f'<img class="itscm-diagram" src="{name}" width="{self.diagram.width}" '
+            f'<img class="itscm-diagram" src="data:image/svg+xml;base64,{data}" width="{self.diagram.width}" '
             f'height="{self.diagram.height}" alt="{escape.attr(self.alt)}">'
         )
 
 
-def figure(views: Views, node_id: str, page_path: str, page: Page | None = None, here: Any = ()) -> Figure:
-    """The diagram of ``node_id`` as a file next to ``page_path`` (registered on ``page``)."""
+def figure(views: Views, node_id: str, page_path: str, here: Any = ()) -> Figure:
+    """The dependency diagram of ``node_id`` for the page at ``page_path``."""
     drawn = diagram(views, node_id, page_path, here)
-    folder = page_path.rsplit("/", 1)[0]
-    result = Figure(drawn, f"{folder}/{node_id}.deps.svg", f"Dependency diagram of {views.label(node_id)}")
-    if page is not None:
-        page.files[result.path] = drawn.svg
-    return result
+    return Figure(drawn, f"Dependency diagram of {views.label(node_id)}")
 
 
 def diagram(views: Views, node_id: str, page_path: str, here: Any = ()) -> Diagram:
@@ -70,7 +69,7 @@ def diagram(views: Views, node_id: str, page_path: str, here: Any = ()) -> Diagr
     page_url = html_url(page_path.rsplit("/", 1)[-1])
 
     def href_of(id_: str) -> str | None:
-        if id_ in here:  # in the SVG file, "#id" alone would point into the drawing
+        if id_ in here:  # "#id" alone would point into the drawing
             return f"{page_url}#{id_}"
         target = target_of(views, page_path, id_)
         return None if target is None else html_url(target)
@@ -91,7 +90,7 @@ def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
         context = views.service_context(service)
         context["here"] = here = frozenset(c.id for c in context["components"])
         page = Page(path, "service.md.j2", service.label, context, context["errors"])
-        context["diagram"] = figure(views, service.id, path, page, here)
+        context["diagram"] = figure(views, service.id, path, here)
         yield page
     plans = sorted(estate.models(Plan), key=lambda p: p.id)
     yield Page("plans/index.md", "plans.md.j2", "Plans", {"plans": plans})
@@ -110,7 +109,7 @@ def pages(views: Views, extra: dict[str, object]) -> Iterator[Page]:
         context = {"supplier": supplier, "dependants": views.graph.dependants(supplier.id),
                    "threats": views.exposed_to(supplier.id), "impact": views.impact([supplier.id])}
         page = Page(path, "supplier.md.j2", supplier.label, context, views.errors_for([supplier.id]))
-        context["diagram"] = figure(views, supplier.id, path, page)
+        context["diagram"] = figure(views, supplier.id, path)
         yield page
     risks = sorted(estate.models(Risk), key=lambda r: (-r.residual_score, -r.score, r.id))
     threats = sorted(estate.models(Threat), key=lambda t: (t.category, t.id))

@@ -63,7 +63,7 @@ def environment(override: Path | None) -> jinja2.Environment:
         secs=lambda n: str(Duration(int(n))) if isinstance(n, (int, float)) else "",
         percent=lambda ratio: "n/a" if ratio.percent is None else f"{ratio.percent:g}%",
     )
-    env.globals.update(ref=_ref, aref=_aref, href=_href, link=escape.link, anchor=_anchor)
+    env.globals.update(ref=_ref, aref=_aref, href=_href, once=_once, link=escape.link, anchor=_anchor)
     return env
 
 
@@ -87,7 +87,19 @@ def target_of(views: Views, page_path: str, id_: str, here: Any = ()) -> str | N
     if id_ in here:
         return f"#{id_}"
     target = views.page_of(id_)
-    return None if target is None else _relative(page_path, target)
+    if target is None:
+        return None
+    folder = page_path.rpartition("/")[0]
+    key = (folder, target)
+    found = _RELATIVE.get(key)
+    if found is None:  # the same few thousand targets, from a handful of folders
+        if len(_RELATIVE) > 100_000:
+            _RELATIVE.clear()
+        found = _RELATIVE[key] = _relative(page_path, target)
+    return found
+
+
+_RELATIVE: dict[tuple[str, str], str] = {}
 
 
 @jinja2.pass_context
@@ -134,6 +146,19 @@ def html_url(target: str) -> str:
     return path + (f"#{fragment}" if fragment else "")
 
 
+@jinja2.pass_context
+def _once(context: jinja2.runtime.Context, key: str, macro: Any, *args: Any) -> Any:
+    """``macro(*args)``, rendered once per folder for ``key`` and reused (a plan's steps on every
+    runbook page it covers). ``key`` must name everything the output depends on; links are
+    relative, hence one copy per folder."""
+    cache: dict[tuple[str, str], Any] = context["once_cache"]
+    folder = context["page_path"].rpartition("/")[0]
+    found = cache.get((folder, key))
+    if found is None:
+        found = cache[(folder, key)] = macro(*args)
+    return found
+
+
 def _anchor(id_: str, search: bool = True) -> Markup:
     """An explicit heading id (attr_list) for a validated id, so links can point at it.
 
@@ -146,12 +171,18 @@ def _anchor(id_: str, search: bool = True) -> Markup:
 def render_pages(env: jinja2.Environment, pages: Iterable[Page], docs: Path, common: dict[str, Any]) -> int:
     """Write every page under ``docs``: front matter, the stamp header, then the body."""
     header = env.get_template("_header.md.j2")
+    common = {"once_cache": {}, **common}
+    heads: dict[tuple[str, tuple[int, ...]], str] = {}
     count = 0
     made: set[Path] = set()
     for page in pages:
         context = {**common, **page.context, "page_path": page.path, "errors": page.errors}
         body = env.get_template(page.template).render(context)
-        head = header.render(context)
+        # The header (stamp, notice, lint errors) is the same on most pages of a folder.
+        key = (page.path.rpartition("/")[0], tuple(map(id, page.errors)))
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = header.render(context)
         target = docs / page.path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

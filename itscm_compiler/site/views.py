@@ -69,6 +69,17 @@ class Views:
     # -- where things are -------------------------------------------------
     def page_of(self, id_: str) -> str | None:
         """The docs-relative Markdown path (with anchor) that shows ``id_``, or None."""
+        try:
+            return self._pages[id_]
+        except KeyError:
+            found = self._pages[id_] = self._page_of(id_)
+            return found
+
+    @cached_property
+    def _pages(self) -> dict[str, str | None]:
+        return {}  # page_of is asked tens of thousands of times for a few thousand ids
+
+    def _page_of(self, id_: str) -> str | None:
         doc = self.estate.get(id_)
         if doc is None:
             return None
