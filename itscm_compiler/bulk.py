@@ -102,7 +102,7 @@ def load_all(root: Path, files: list[str], config: Config, use_cache: bool = Tru
     cache = LoadCache.open(config) if use_cache else None
     base = str(root)  # plain strings: pathlib costs more than reading a small file
     max_size = config.max_file_size
-    results: list[FileLoad | None] = [None] * len(files)
+    results: list[FileLoad | None] = [None] * len(files)  # every slot is filled below
     misses: list[tuple[int, bytes | None]] = []  # (index, bytes when already read)
     with gc_paused():
         if cache is None or cache.empty:
@@ -130,6 +130,7 @@ def load_all(root: Path, files: list[str], config: Config, use_cache: bool = Tru
     if cache is not None:
         cache.flush()
     out = Loaded(files=list(files))
-    for rel, result in zip(files, results):
-        out.add(rel, result)  # type: ignore[arg-type]
+    for rel, done in zip(files, results):
+        assert done is not None  # every file is a hit, a miss loaded, or unreadable
+        out.add(rel, done)
     return out

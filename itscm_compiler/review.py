@@ -103,7 +103,8 @@ def _check(original: str, result: str, index: int, by: str, on: dt.date) -> None
     after, problems = read_documents(result)
     expected = before[index]
     if isinstance(expected, dict):
-        review = expected.get("review") if isinstance(expected.get("review"), dict) else {}
+        found = expected.get("review")
+        review: dict[str, Any] = found if isinstance(found, dict) else {}
         expected["review"] = {**review, "last_reviewed": on.isoformat(), "by": by}
     if problems or [d.data for d in after] != before:
         raise EditError("recording the review would change other data: file left unchanged (please report this)")

@@ -30,7 +30,7 @@ def _kind_schema(kind: str) -> dict[str, object]:
 def generate() -> dict[str, str]:
     """Every schema file's name and exact text."""
     files = {file_name(kind): _dump(_kind_schema(kind)) for kind in KINDS}
-    any_schema = {
+    any_schema: dict[str, object] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": BASE_URL + ANY_FILE,
         "title": "itscm document",

@@ -129,7 +129,7 @@ class _Walker:
         self.aliased = 0  # > 0 while walking a collection for the second time (an alias)
 
     def scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
+        tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
         value = node.value
         if tag == _STR:
             return resolve_plain(value) if not node.style else value

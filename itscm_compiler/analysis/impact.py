@@ -175,6 +175,7 @@ def _propagate(dg: DependencyGraph, failed: set[str]) -> tuple[set[str], dict[st
                 is_or = dg.is_gate(node)
                 if node in failed or (dead and (not is_or or len(dead) == len(children))):
                     down.add(node)
+                    best: str | None
                     if is_or:
                         best = min(dead, key=lambda c: (back[c], c))
                     else:

@@ -214,7 +214,7 @@ def _double_failures(estate: Estate, services: list[str]) -> dict[str, list[tupl
                         if a not in single and b not in single:
                             found.add((a, b))
                 pairs[node] = frozenset(sorted(found)[:_MAX_PAIRS]) if len(found) > _MAX_PAIRS else frozenset(found)
-    return {s: sorted(pairs.get(s, _EMPTY)) for s in services if pairs.get(s)}
+    return {s: sorted(pairs[s]) for s in services if pairs.get(s)}
 
 
 def _or_pairs(

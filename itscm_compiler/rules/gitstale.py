@@ -63,9 +63,7 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
     change, then record the new review date and reviewer
     (``itscm review PLAN --by PERSON``).
     """
-    reviewed = [
-        (doc, doc.model) for doc in estate.docs(Plan) if doc.model.review is not None  # type: ignore[attr-defined]
-    ]
+    reviewed = [(doc, plan) for doc in estate.docs(Plan) if (plan := _plan(doc)).review is not None]
     since = _history_since(estate)
     if since is None:
         return
@@ -125,6 +123,11 @@ def plan_changed_since_review(estate: Estate) -> Iterator[Finding]:
             key="git-shallow",
             code="F011",
         )
+
+
+def _plan(doc: SourceDoc) -> Plan:
+    assert isinstance(doc.model, Plan)  # estate.docs(Plan) holds plans only
+    return doc.model
 
 
 def _history_since(estate: Estate) -> dt.date | None:
