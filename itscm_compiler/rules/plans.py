@@ -27,9 +27,15 @@ def plans(estate: Estate) -> Iterator[tuple[SourceDoc, Plan]]:
         yield doc, doc.model  # type: ignore[misc]
 
 
-def _missing(estate: Estate, path: tuple[str, ...], empty: Callable[[Plan], bool], message: str) -> Iterator[Finding]:
+def _missing(
+    estate: Estate, path: tuple[str, ...], message: str, when: Callable[[Plan], bool] | None = None
+) -> Iterator[Finding]:
+    """A finding at each plan (that ``when`` selects) whose field at ``path`` is empty: "plan 'x' <message>"."""
     for doc, plan in plans(estate):
-        if empty(plan):
+        value: object = plan
+        for name in path:
+            value = getattr(value, name)
+        if not value and (when is None or when(plan)):
             yield Finding(at_key(doc, *path), f"plan {plan.id!r} {message}", key=f"{plan.id}:{'.'.join(path)}")
 
 
@@ -47,7 +53,6 @@ def plan_without_triggers(estate: Estate) -> Iterator[Finding]:
     yield from _missing(
         estate,
         ("activation", "triggers"),
-        lambda p: not p.activation.triggers,
         "has no trigger conditions: add activation.triggers that say when to invoke it",
     )
 
@@ -66,7 +71,6 @@ def plan_without_invoker(estate: Estate) -> Iterator[Finding]:
     yield from _missing(
         estate,
         ("activation", "invoked_by"),
-        lambda p: not p.activation.invoked_by,
         "names nobody who may invoke it: add the people or teams in activation.invoked_by",
     )
 
@@ -82,12 +86,7 @@ def plan_without_roles(estate: Estate) -> Iterator[Finding]:
     an ``id``, a ``primary`` and a ``backup``
     person, and give each step a ``role``.
     """
-    yield from _missing(
-        estate,
-        ("roles",),
-        lambda p: not p.roles,
-        "has no roles: add roles, each with a primary and a backup person",
-    )
+    yield from _missing(estate, ("roles",), "has no roles: add roles, each with a primary and a backup person")
 
 
 @rule("C013", "plan-without-escalation", W)
@@ -100,12 +99,7 @@ def plan_without_escalation(estate: Estate) -> Iterator[Finding]:
     Fails: a plan without ``escalation``. Fix: add ``escalation`` levels,
     each with ``level``, ``after`` and a ``contact``.
     """
-    yield from _missing(
-        estate,
-        ("escalation",),
-        lambda p: not p.escalation,
-        "has no escalation path: add escalation levels with after and contact",
-    )
+    yield from _missing(estate, ("escalation",), "has no escalation path: add escalation levels with after and contact")
 
 
 @rule("C014", "plan-without-communication", W)
@@ -121,7 +115,6 @@ def plan_without_communication(estate: Estate) -> Iterator[Finding]:
     yield from _missing(
         estate,
         ("communication",),
-        lambda p: not p.communication,
         "has no communication: add who is told what, how and when (audience, channel, when, template)",
     )
 
@@ -137,10 +130,7 @@ def plan_without_steps(estate: Estate) -> Iterator[Finding]:
     steps it waits for.
     """
     yield from _missing(
-        estate,
-        ("procedure",),
-        lambda p: not p.procedure,
-        "has no recovery steps: add procedure steps with role, estimate and waits_for",
+        estate, ("procedure",), "has no recovery steps: add procedure steps with role, estimate and waits_for"
     )
 
 
@@ -154,12 +144,7 @@ def plan_without_services(estate: Estate) -> Iterator[Finding]:
 
     Fails: a plan without ``services``. Fix: list the services the plan recovers in ``services``.
     """
-    yield from _missing(
-        estate,
-        ("services",),
-        lambda p: not p.services,
-        "covers no service: list the services it recovers in services",
-    )
+    yield from _missing(estate, ("services",), "covers no service: list the services it recovers in services")
 
 
 @rule("C017", "escalation-out-of-order", W)
@@ -204,8 +189,8 @@ def plan_without_failback(estate: Estate) -> Iterator[Finding]:
     yield from _missing(
         estate,
         ("failback",),
-        lambda p: bool(p.procedure) and not p.failback,
         "has no failback steps: add the steps that return to normal operation",
+        when=lambda p: bool(p.procedure),
     )
 
 
