@@ -8,7 +8,7 @@ from ..diagnostics import Finding, Related, Severity
 from ..estate import Estate
 from ..models import Exercise, Plan
 from .base import rule
-from .freshness import days, overdue, plan_tier, tier_policy
+from .freshness import days, overdue, overdue_finding, plan_tier, tier_policy
 
 
 def done_exercises(estate: Estate, plan_id: str) -> list[Exercise]:
@@ -37,16 +37,20 @@ def exercise_overdue(estate: Estate) -> Iterator[Finding]:
         held = done_exercises(estate, plan.id)
         every = policy.exercise_interval
         if held:
-            late = overdue(estate, held[0].date, every)
-            if late:
-                yield Finding(
-                    doc.location("id"),
-                    f"plan {plan.id!r} was last exercised on {held[0].date} ({held[0].id}); tier {tier} plans "
-                    f"are exercised every {every}, so the next was due on {late[0]} ({days(late[1])} ago): "
-                    "run an exercise and record it",
-                    (Related(estate.by_id[held[0].id].location("date"), "the last exercise"),),
-                    key=plan.id,
-                )
+            last = held[0]
+            yield from overdue_finding(
+                estate,
+                doc,
+                ("id",),
+                last.date,
+                every,
+                f"plan {plan.id!r} was last exercised on {last.date} ({last.id})",
+                f"tier {tier} plans are exercised",
+                "run an exercise and record it",
+                key=plan.id,
+                what="the next",
+                related=(Related(estate.by_id[last.id].location("date"), "the last exercise"),),
+            )
             continue
         since = plan.review.last_reviewed if plan.review else None
         late = overdue(estate, since, every) if since else None

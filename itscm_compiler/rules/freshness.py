@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from ..diagnostics import Finding, Severity
+from ..diagnostics import Finding, Related, Severity
 from ..estate import Estate
+from ..loader import SourceDoc
 from ..models import BIA, Component, Duration, Plan, Risk, Service, Supplier
 from ..models.policy import TierPolicy
 from .base import rule
@@ -29,6 +30,35 @@ def overdue(estate: Estate, last: dt.date, interval: Duration) -> tuple[dt.date,
     due = last + dt.timedelta(seconds=interval.seconds)
     late = (estate.today - due).days
     return (due, late) if late > 0 else None
+
+
+def overdue_finding(
+    estate: Estate,
+    doc: SourceDoc,
+    path: tuple[str, ...],
+    last: dt.date,
+    every: Duration,
+    fact: str,
+    cadence: str,
+    fix: str,
+    *,
+    key: str,
+    what: str = "it",
+    related: tuple[Related, ...] = (),
+) -> Iterator[Finding]:
+    """A finding at ``path`` when ``last + every`` lies before today, else nothing.
+
+    Every freshness message reads the same way: "<fact>; <cadence> every
+    <every>, so <what> was due on <date> (<n> days ago): <fix>".
+    """
+    late = overdue(estate, last, every)
+    if late:
+        yield Finding(
+            doc.location(*path),
+            f"{fact}; {cadence} every {every}, so {what} was due on {late[0]} ({days(late[1])} ago): {fix}",
+            related,
+            key=key,
+        )
 
 
 def tier_policy(estate: Estate, tier: int | None) -> TierPolicy | None:
@@ -65,15 +95,17 @@ def plan_review_overdue(estate: Estate) -> Iterator[Finding]:
         policy = tier_policy(estate, tier)
         if plan.review is None or policy is None:
             continue
-        late = overdue(estate, plan.review.last_reviewed, policy.review_interval)
-        if late:
-            yield Finding(
-                doc.location("review", "last_reviewed"),
-                f"plan {plan.id!r} was last reviewed on {plan.review.last_reviewed}; tier {tier} plans are "
-                f"reviewed every {policy.review_interval}, so it was due on {late[0]} ({days(late[1])} ago): "
-                f"review it and record the review (itscm review {plan.id} --by PERSON)",
-                key=plan.id,
-            )
+        yield from overdue_finding(
+            estate,
+            doc,
+            ("review", "last_reviewed"),
+            plan.review.last_reviewed,
+            policy.review_interval,
+            f"plan {plan.id!r} was last reviewed on {plan.review.last_reviewed}",
+            f"tier {tier} plans are reviewed",
+            f"review it and record the review (itscm review {plan.id} --by PERSON)",
+            key=plan.id,
+        )
 
 
 @rule("F002", "plan-never-reviewed", Severity.WARNING)
@@ -113,15 +145,17 @@ def bia_review_overdue(estate: Estate) -> Iterator[Finding]:
         policy = tier_policy(estate, service.tier)
         if policy is None:
             continue
-        late = overdue(estate, bia.assessed.on, policy.review_interval)
-        if late:
-            yield Finding(
-                doc.location("assessed", "on"),
-                f"BIA {bia.id!r} of service {service.id!r} was assessed on {bia.assessed.on}; tier "
-                f"{service.tier} is reviewed every {policy.review_interval}, so it was due on {late[0]} "
-                f"({days(late[1])} ago): reassess the impacts and targets and update assessed.on",
-                key=bia.id,
-            )
+        yield from overdue_finding(
+            estate,
+            doc,
+            ("assessed", "on"),
+            bia.assessed.on,
+            policy.review_interval,
+            f"BIA {bia.id!r} of service {service.id!r} was assessed on {bia.assessed.on}",
+            f"tier {service.tier} is reviewed",
+            "reassess the impacts and targets and update assessed.on",
+            key=bia.id,
+        )
 
 
 @rule("F004", "risk-review-overdue", Severity.WARNING)
@@ -149,15 +183,17 @@ def risk_review_overdue(estate: Estate) -> Iterator[Finding]:
                     key=risk.id,
                 )
         elif interval is not None and risk.reviewed_on is not None:
-            late = overdue(estate, risk.reviewed_on, interval)
-            if late:
-                yield Finding(
-                    doc.location("reviewed_on"),
-                    f"risk {risk.id!r} was last reviewed on {risk.reviewed_on}; the policy reviews risks "
-                    f"every {interval}, so it was due on {late[0]} ({days(late[1])} ago): review it and "
-                    "update reviewed_on",
-                    key=risk.id,
-                )
+            yield from overdue_finding(
+                estate,
+                doc,
+                ("reviewed_on",),
+                risk.reviewed_on,
+                interval,
+                f"risk {risk.id!r} was last reviewed on {risk.reviewed_on}",
+                "the policy reviews risks",
+                "review it and update reviewed_on",
+                key=risk.id,
+            )
         elif interval is not None:
             yield Finding(
                 doc.location("id"),
@@ -203,16 +239,18 @@ def restore_test_overdue(estate: Estate) -> Iterator[Finding]:
                 key=component.id,
             )
             continue
-        late = overdue(estate, last, every)
-        if late:
-            yield Finding(
-                doc.location("backup", "last_restore_test"),
-                f"the backup of component {component.id!r} was last restore-tested on {last}; tier {tier} "
-                f"services need it and tier {tier} backups are restore-tested every {every}, so a test was "
-                f"due on {late[0]} ({days(late[1])} ago): restore it, verify the data and update "
-                "backup.last_restore_test",
-                key=component.id,
-            )
+        yield from overdue_finding(
+            estate,
+            doc,
+            ("backup", "last_restore_test"),
+            last,
+            every,
+            f"the backup of component {component.id!r} was last restore-tested on {last}",
+            f"tier {tier} services need it and tier {tier} backups are restore-tested",
+            "restore it, verify the data and update backup.last_restore_test",
+            key=component.id,
+            what="a test",
+        )
 
 
 @rule("F009", "supplier-assessment-overdue", Severity.WARNING)
@@ -241,12 +279,14 @@ def supplier_assessment_overdue(estate: Estate) -> Iterator[Finding]:
                 key=supplier.id,
             )
             continue
-        late = overdue(estate, last, every)
-        if late:
-            yield Finding(
-                doc.location("last_assessment"),
-                f"supplier {supplier.id!r} was last assessed on {last}; the policy assesses suppliers every "
-                f"{every}, so it was due on {late[0]} ({days(late[1])} ago): reassess it and update "
-                "last_assessment",
-                key=supplier.id,
-            )
+        yield from overdue_finding(
+            estate,
+            doc,
+            ("last_assessment",),
+            last,
+            every,
+            f"supplier {supplier.id!r} was last assessed on {last}",
+            "the policy assesses suppliers",
+            "reassess it and update last_assessment",
+            key=supplier.id,
+        )
