@@ -44,6 +44,16 @@ def _what(ref: Reference) -> str:
     return ".".join(map(str, ref.path))
 
 
+def _names_inactive(estate: Estate, ref: Reference, person: Person, fix: str) -> Finding:
+    """The finding at a reference to someone who has left, pointing at where they were marked inactive."""
+    return Finding(
+        ref.source.location(*ref.path),
+        f"{_what(ref)} of {ref.source.kind} {ref.source.id!r} names {person.id!r}, who is no longer active: {fix}",
+        (Related(estate.by_id[person.id].location("active"), "marked inactive here"),),
+        key=f"{ref.source.id}:{_what(ref)}:{person.id}",
+    )
+
+
 @rule("C022", "inactive-person-on-duty", E)
 def inactive_person_on_duty(estate: Estate) -> Iterator[Finding]:
     """A person marked ``active: false`` is still called during an incident.
@@ -57,13 +67,7 @@ def inactive_person_on_duty(estate: Estate) -> Iterator[Finding]:
     Fix: name the person who took over (and a backup).
     """
     for ref, person in _inactive_refs(estate, _ON_DUTY):
-        yield Finding(
-            ref.source.location(*ref.path),
-            f"{_what(ref)} of {ref.source.kind} {ref.source.id!r} names {person.id!r}, who is no longer active: "
-            "name the person who took over",
-            (Related(estate.by_id[person.id].location("active"), "marked inactive here"),),
-            key=f"{ref.source.id}:{_what(ref)}:{person.id}",
-        )
+        yield _names_inactive(estate, ref, person, "name the person who took over")
 
 
 @rule("C023", "inactive-person-listed", W)
@@ -86,13 +90,15 @@ def inactive_person_listed(estate: Estate) -> Iterator[Finding]:
             index = ref.path[1]
             if not isinstance(index, int) or exercise.findings[index].status != "open":
                 continue
-        yield Finding(
-            ref.source.location(*ref.path),
-            f"{_what(ref)} of {ref.source.kind} {ref.source.id!r} names {person.id!r}, who is no longer active: "
-            "remove them or hand over to someone active",
-            (Related(estate.by_id[person.id].location("active"), "marked inactive here"),),
-            key=f"{ref.source.id}:{_what(ref)}:{person.id}",
-        )
+        yield _names_inactive(estate, ref, person, "remove them or hand over to someone active")
+
+
+def _teams_without(estate: Estate, field: str, contact: str) -> Iterator[Finding]:
+    """A finding at each team whose ``field`` names nobody: "team 'x' has no <contact> contact"."""
+    for doc in estate.docs(Team):
+        team: Team = doc.model  # type: ignore[assignment]
+        if getattr(team, field) is None:
+            yield Finding(doc.location("id"), f"team {team.id!r} has no {contact} contact: add {field}:")
 
 
 @rule("C040", "team-without-on-call", W)
@@ -104,10 +110,7 @@ def team_without_on_call(estate: Estate) -> Iterator[Finding]:
 
     Fails: a team with ``members`` and no ``on_call``. Fix: add ``on_call`` (the rotation's current contact or its lead).
     """
-    for doc in estate.docs(Team):
-        team: Team = doc.model  # type: ignore[assignment]
-        if team.on_call is None:
-            yield Finding(doc.location("id"), f"team {team.id!r} has no on-call contact: add on_call:")
+    yield from _teams_without(estate, "on_call", "on-call")
 
 
 @rule("C041", "team-without-escalation", W)
@@ -119,10 +122,7 @@ def team_without_escalation(estate: Estate) -> Iterator[Finding]:
     Fails: a team with ``on_call`` and no ``escalation``. Fix: add
     ``escalation`` naming the person to call then (usually the team lead).
     """
-    for doc in estate.docs(Team):
-        team: Team = doc.model  # type: ignore[assignment]
-        if team.escalation is None:
-            yield Finding(doc.location("id"), f"team {team.id!r} has no escalation contact: add escalation:")
+    yield from _teams_without(estate, "escalation", "escalation")
 
 
 @rule("C042", "escalation-is-on-call", W)
