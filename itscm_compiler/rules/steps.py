@@ -36,6 +36,16 @@ def _hint(word: str, choices: list[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else "use one of " + (", ".join(choices) or "nothing yet")
 
 
+def _steps_without(estate: Estate, field: str, message: str) -> Iterator[Finding]:
+    """A finding at each step whose ``field`` is not set: "step 'x' <message>"."""
+    for doc, plan, name, steps in _steps(estate):
+        for i, step in enumerate(steps):
+            if getattr(step, field) is None:
+                yield Finding(
+                    doc.location(name, i, "id"), f"step {step.id!r} {message}", key=f"{plan.id}:{name}:{step.id}"
+                )
+
+
 @rule("C030", "step-without-role", W)
 def step_without_role(estate: Estate) -> Iterator[Finding]:
     """A step has no owning role.
@@ -46,14 +56,7 @@ def step_without_role(estate: Estate) -> Iterator[Finding]:
     Fails: ``{id: restore-db, title: Restore, estimate: 1h}``. Fix: give the
     step a ``role`` naming one of the plan's roles.
     """
-    for doc, plan, name, steps in _steps(estate):
-        for i, step in enumerate(steps):
-            if step.role is None:
-                yield Finding(
-                    doc.location(name, i, "id"),
-                    f"step {step.id!r} has no owning role: add role: with one of the plan's roles",
-                    key=f"{plan.id}:{name}:{step.id}",
-                )
+    yield from _steps_without(estate, "role", "has no owning role: add role: with one of the plan's roles")
 
 
 @rule("C031", "step-without-estimate", W)
@@ -67,14 +70,9 @@ def step_without_estimate(estate: Estate) -> Iterator[Finding]:
     Fails: ``{id: restore-db, title: Restore, role: dba}``. Fix: add
     ``estimate``, e.g. ``30m``; an exercise is the best source of the number.
     """
-    for doc, plan, name, steps in _steps(estate):
-        for i, step in enumerate(steps):
-            if step.estimate is None:
-                yield Finding(
-                    doc.location(name, i, "id"),
-                    f"step {step.id!r} has no estimate, so the critical path counts it as 0m: add estimate:",
-                    key=f"{plan.id}:{name}:{step.id}",
-                )
+    yield from _steps_without(
+        estate, "estimate", "has no estimate, so the critical path counts it as 0m: add estimate:"
+    )
 
 
 @rule("C032", "unknown-plan-role", E)
