@@ -7,11 +7,12 @@ estate in ``itscm_compiler.analysis.chains``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..diagnostics import Finding, Location, Related, Severity
 from ..estate import Estate
-from ..models import Component, Supplier
+from ..loader import SourceDoc
+from ..models import Component, Document, Supplier
 from ..models.types import Duration
 from .base import rule
 
@@ -46,6 +47,23 @@ def _need_related(estate: Estate, need: Need, field: str, path: list[str]) -> tu
 
 def _trace(needs: Needs, table: dict[str, Need], node: str, need: Need) -> list[str]:
     return needs.trace(node, need, table.get)
+
+
+def _slower_than_needed(
+    estate: Estate, kind: type[Document], field: str, duration: Callable[[Any], Duration | None]
+) -> Iterator[tuple[SourceDoc, Duration, Need, list[str]]]:
+    """Each document of ``kind`` whose ``duration`` is longer than the ``field`` ("rto" or "rpo") needed of it.
+
+    Yields the document, its duration, the strictest need above it and the
+    chain of dependants from the service with that need down to it.
+    """
+    needs = estate.analysis.needs
+    table = needs.rto if field == "rto" else needs.rpo
+    for doc in estate.docs(kind):
+        need = table.get(doc.id)
+        took = duration(doc.model)
+        if need is not None and took is not None and took.seconds > need.value:
+            yield doc, took, need, _trace(needs, table, doc.id, need)
 
 
 @rule("T050", "recovery-time-inversion", Severity.ERROR)
@@ -122,18 +140,12 @@ def component_recovery_exceeds_rto(estate: Estate) -> Iterator[Finding]:
     Fails: ``postgres`` has ``estimated_time: 6h`` and ``payments-api`` (RTO
     4h) needs it. Fix: a faster strategy for the component, or a realistic RTO.
     """
-    needs = estate.analysis.needs
-    for doc in estate.docs(Component):
-        comp: Component = doc.model  # type: ignore[assignment]
-        need = needs.rto.get(doc.id)
-        if comp.recovery is None or comp.recovery.estimated_time is None or need is None:
-            continue
-        if comp.recovery.estimated_time.seconds <= need.value:
-            continue
-        path = _trace(needs, needs.rto, doc.id, need)
+    for doc, took, need, path in _slower_than_needed(
+        estate, Component, "rto", lambda c: c.recovery.estimated_time if c.recovery else None
+    ):
         yield Finding(
             doc.location("recovery", "estimated_time"),
-            f"{doc.id} takes {comp.recovery.estimated_time} to recover but {need.service} needs it within its "
+            f"{doc.id} takes {took} to recover but {need.service} needs it within its "
             f"RTO {_d(need.value)} ({_dependants(path)}): recover it faster (e.g. a hot standby) or revisit the RTO",
             _need_related(estate, need, "rto", path),
             key=f"{doc.id}:{need.service}",
@@ -150,16 +162,12 @@ def backup_exceeds_rpo(estate: Estate) -> Iterator[Finding]:
 
     Fix: back up at least as often as the strictest RPO, or replicate.
     """
-    needs = estate.analysis.needs
-    for doc in estate.docs(Component):
-        comp: Component = doc.model  # type: ignore[assignment]
-        need = needs.rpo.get(doc.id)
-        if comp.backup is None or need is None or comp.backup.frequency.seconds <= need.value:
-            continue
-        path = _trace(needs, needs.rpo, doc.id, need)
+    for doc, every, need, path in _slower_than_needed(
+        estate, Component, "rpo", lambda c: c.backup.frequency if c.backup else None
+    ):
         yield Finding(
             doc.location("backup", "frequency"),
-            f"{doc.id} is backed up every {comp.backup.frequency} but {need.service} has RPO {_d(need.value)} "
+            f"{doc.id} is backed up every {every} but {need.service} has RPO {_d(need.value)} "
             f"({_dependants(path)}): back up every {_d(need.value)} or more often, or replicate",
             _need_related(estate, need, "rpo", path),
             key=f"{doc.id}:{need.service}",
@@ -167,15 +175,9 @@ def backup_exceeds_rpo(estate: Estate) -> Iterator[Finding]:
 
 
 def _supplier_check(estate: Estate, field: str) -> Iterator[Finding]:
-    needs = estate.analysis.needs
-    table = needs.rto if field == "rto" else needs.rpo
-    for doc in estate.docs(Supplier):
-        sup: Supplier = doc.model  # type: ignore[assignment]
-        promised = getattr(sup.contract, field, None) if sup.contract else None
-        need = table.get(doc.id)
-        if promised is None or need is None or promised.seconds <= need.value:
-            continue
-        path = _trace(needs, table, doc.id, need)
+    for doc, promised, need, path in _slower_than_needed(
+        estate, Supplier, field, lambda s: getattr(s.contract, field, None) if s.contract else None
+    ):
         yield Finding(
             doc.location("contract", field),
             f"{doc.id}'s contract promises {field.upper()} {promised} but {need.service} needs "
