@@ -31,6 +31,16 @@ def _appetite(estate: Estate) -> tuple[int, Related] | None:
     return policy.risk_appetite, Related(docs[0].location("risk_appetite"), f"risk appetite {policy.risk_appetite}")
 
 
+def _against_appetite(estate: Estate) -> Iterator[tuple[SourceDoc, Risk, int, Related]]:
+    """Each risk with the appetite and where the policy sets it; nothing when there is no policy."""
+    appetite = _appetite(estate)
+    if appetite is None:
+        return
+    limit, related = appetite
+    for doc, risk in _risks(estate):
+        yield doc, risk, limit, related
+
+
 def _treatment(doc: SourceDoc) -> Location:
     if ("treatment",) in doc.spans:
         return doc.location("treatment")
@@ -59,11 +69,7 @@ def risk_untreated(estate: Estate) -> Iterator[Finding]:
     no ``treatment``. Fix: decide and record the treatment, with
     mitigations and the residual score.
     """
-    appetite = _appetite(estate)
-    if appetite is None:
-        return
-    limit, related = appetite
-    for doc, risk in _risks(estate):
+    for doc, risk, limit, related in _against_appetite(estate):
         if risk.treatment is None and risk.score > limit:
             yield Finding(
                 _treatment(doc),
@@ -127,11 +133,7 @@ def accepted_above_appetite(estate: Estate) -> Iterator[Finding]:
     the owner confirm it (and waive this warning with the reason and an
     expiry), or treat the risk.
     """
-    appetite = _appetite(estate)
-    if appetite is None:
-        return
-    limit, related = appetite
-    for doc, risk in _risks(estate):
+    for doc, risk, limit, related in _against_appetite(estate):
         if risk.treatment == "accept" and risk.residual_score > limit:
             owner = f"owned by {risk.owner!r}" if risk.owner else "owned by nobody"
             yield Finding(
@@ -167,11 +169,7 @@ def residual_above_appetite(estate: Estate) -> Iterator[Finding]:
     add mitigations until the residual
     is within appetite, or have the owner accept the rest explicitly.
     """
-    appetite = _appetite(estate)
-    if appetite is None:
-        return
-    limit, related = appetite
-    for doc, risk in _risks(estate):
+    for doc, risk, limit, related in _against_appetite(estate):
         if risk.treatment in ("mitigate", "transfer", "avoid") and risk.residual and risk.residual_score > limit:
             yield Finding(
                 doc.location("residual"),
@@ -193,11 +191,7 @@ def residual_not_assessed(estate: Estate) -> Iterator[Finding]:
     Fails: appetite 8, a score of 5 x 5 and ``treatment: transfer`` with no
     ``residual``. Fix: add ``residual: {likelihood: N, impact: N}``.
     """
-    appetite = _appetite(estate)
-    if appetite is None:
-        return
-    limit, related = appetite
-    for doc, risk in _risks(estate):
+    for doc, risk, limit, related in _against_appetite(estate):
         if risk.treatment in ("mitigate", "transfer", "avoid") and risk.residual is None and risk.score > limit:
             yield Finding(
                 doc.location("treatment"),
