@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Finding, Related, Severity
 from ..estate import Estate
 from ..loader import SourceDoc
-from ..models import BIA, Scope, Service
+from ..models import BIA, Document, Scope, Service
 from .base import rule
 
 E = Severity.ERROR
@@ -18,6 +18,17 @@ def _in_scope_services(estate: Estate) -> Iterator[tuple[SourceDoc, Service]]:
         service: Service = doc.model  # type: ignore[assignment]
         if estate.in_scope(service.id):
             yield doc, service
+
+
+def second_documents(estate: Estate, kind: type[Document], why: str) -> Iterator[Finding]:
+    """A finding at each document of a one-only ``kind`` after the first, pointing at the one in force."""
+    docs = estate.docs(kind)
+    for doc in docs[1:]:
+        yield Finding(
+            doc.location("id"),
+            f"a second {kind.__name__} {doc.id!r}: {why}; merge it into {docs[0].id!r}",
+            (Related(docs[0].location("id"), f"the {kind.__name__.lower()} in force"),),
+        )
 
 
 @rule("C001", "service-without-bia", E)
@@ -98,10 +109,4 @@ def duplicate_scope(estate: Estate) -> Iterator[Finding]:
     Fails: two documents with ``kind: Scope``. Fix: merge the scopes into
     one.
     """
-    docs = estate.docs(Scope)
-    for doc in docs[1:]:
-        yield Finding(
-            doc.location("id"),
-            f"a second Scope {doc.id!r}: the programme has one scope; merge it into {docs[0].id!r}",
-            (Related(docs[0].location("id"), "the scope in force"),),
-        )
+    yield from second_documents(estate, Scope, "the programme has one scope")

@@ -8,6 +8,7 @@ from ..diagnostics import Finding, Related, Severity
 from ..estate import Estate
 from ..models import Policy, Service
 from .base import rule
+from .coverage import second_documents
 from .targets import policy_doc
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -74,13 +75,7 @@ def duplicate_policy(estate: Estate) -> Iterator[Finding]:
     Fails: ``plans/policy.yaml`` and an old ``plans/policy-2024.yaml``, both
     ``kind: Policy``. Fix: merge them into one and delete the other.
     """
-    docs = estate.docs(Policy)
-    for doc in docs[1:]:
-        yield Finding(
-            doc.location("id"),
-            f"a second Policy {doc.id!r}: there is one policy per repository; merge it into {docs[0].id!r}",
-            (Related(docs[0].location("id"), "the policy in force"),),
-        )
+    yield from second_documents(estate, Policy, "there is one policy per repository")
 
 
 @rule("T011", "duplicate-policy-tier", E)
