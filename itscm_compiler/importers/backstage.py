@@ -109,7 +109,7 @@ def _load(paths: list[Path], out: Extracted) -> Catalogue:
                 out.error(where, f"document {number} is not a Backstage entity (not a mapping): skipped")
                 continue
             api, kind = data.get("apiVersion"), data.get("kind")
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            metadata = _mapping(data.get("metadata"))
             name = metadata.get("name")
             label = f"{kind or 'entity'} {name or '(no name)'}"
             if not isinstance(api, str) or not api.startswith("backstage.io/"):
@@ -196,6 +196,11 @@ def _owner(catalogue: Catalogue, raw: Raw, out: Extracted) -> str | None:
     return _target(catalogue, raw, owner, "spec.owner", "group", out)
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one: a malformed block reads as missing."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str | None:
     return None if value is None or isinstance(value, (dict, list)) else str(value)
 
@@ -252,7 +257,7 @@ def read(paths: list[Path], tier: int = 3) -> Extracted:
         if raw.skipped or raw.kind == "api":
             continue
         if raw.kind == "group":
-            profile = raw.spec.get("profile") if isinstance(raw.spec.get("profile"), dict) else {}
+            profile = _mapping(raw.spec.get("profile"))
             owned = _common(raw)
             owned["name"] = _text(profile.get("displayName")) or owned["name"]
             owned["email"] = _text(profile.get("email"))

@@ -132,7 +132,7 @@ def delete_item(seq: CommentedSeq, index: int) -> None:
 
 def _merge_dependencies(doc: CommentedMap, wanted: list[str], source_ids: set[str]) -> None:
     existing = doc.get("depends_on")
-    if not isinstance(existing, list):
+    if not isinstance(existing, CommentedSeq):  # the round-trip loader reads every list as one
         if wanted:
             _insert(doc, "depends_on", CommentedSeq(wanted))
         return
@@ -235,15 +235,15 @@ def apply(entities: list[Entity], out: Path, root: Path, header: str) -> ImportR
                 result.unchanged += 1
             continue
         path = out / entity.folder / f"{entity.file_stem or entity.id}.yaml"
-        state = files.get(path)
-        if state is None:
+        known = files.get(path)
+        if known is None:
             if path.exists():
                 result.problems.append(
                     Problem("error", entity.where, f"{entity.label} is not imported: {path} exists but cannot be read")
                 )
                 continue
-            state = FileState(path, "", [], new=True)
-            files[path] = state
+            known = files[path] = FileState(path, "", [], new=True)
+        state = known
         doc = _create(entity)
         if not state.docs:
             schema = os.path.relpath(root / "schema" / "itscm.schema.json", path.parent)

@@ -111,9 +111,9 @@ def read(path: Path, mapping: dict[str, str], catalogue: str | None = None) -> E
     if not threats:
         out.error(str(path), "no threats found")
     # Each category file holds the category, then its threats in catalogue order.
-    for category in categories.values():
-        out.entities.append(category)
-        out.entities.extend(e for _, _, e in threats.values() if e.owned["category"] == category.id)
+    for group in categories.values():
+        out.entities.append(group)
+        out.entities.extend(e for _, _, e in threats.values() if e.owned["category"] == group.id)
     return out
 
 

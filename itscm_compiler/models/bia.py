@@ -7,14 +7,14 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Document, Model
-from .types import Duration, IsoDate, Ref
+from .types import Duration, IsoDate, PersonRef, ServiceRef
 
 ImpactLevel = Literal["none", "minor", "moderate", "major", "severe"]
 
 
 class Assessment(Model):
     on: IsoDate
-    by: Ref("Person")
+    by: PersonRef
 
 
 class Impact(Model):
@@ -45,7 +45,7 @@ class BIA(Document):
     """Business impact analysis of one service."""
 
     kind: Literal["BIA"]
-    service: Ref("Service")
+    service: ServiceRef
     assessed: Assessment
     impacts: list[Impact] = Field(default_factory=list)
     mtpd: Duration | None = Field(default=None, description="Maximum tolerable period of disruption")

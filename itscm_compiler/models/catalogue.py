@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from .base import Document, Model
-from .types import Duration, IsoDate, Ref
+from .types import DependableRef, Duration, IsoDate, SiteRef, SupplierRef, TeamRef
 
 Strategy = Literal["hot", "warm", "cold", "manual"]
-DEPENDABLE = ("Service", "Component", "Supplier")
 
 
 class Recovery(Model):
@@ -24,7 +23,7 @@ class Recovery(Model):
 class DependencyRef(Model):
     """A dependency on one service, component or supplier."""
 
-    id: Ref(*DEPENDABLE)
+    id: DependableRef
     mode: Literal["hard", "soft"] = Field(
         default="hard", description="hard: needed to recover at all; soft: only degrades the service"
     )
@@ -34,7 +33,7 @@ class DependencyRef(Model):
 class AnyOf(Model):
     """Redundant alternatives: any one of them is enough."""
 
-    any_of: list[Ref(*DEPENDABLE)] = Field(min_length=1)
+    any_of: list[DependableRef] = Field(min_length=1)
     mode: Literal["hard", "soft"] = "hard"
     note: str | None = None
 
@@ -57,7 +56,7 @@ def _dependency_kind(value: Any) -> str:
 Dependency = Annotated[
     Annotated[DependencyRef, Tag("ref")] | Annotated[AnyOf, Tag("any_of")],
     Discriminator(_dependency_kind),
-    BeforeValidator(_dependency, json_schema_input_type=Ref(*DEPENDABLE) | DependencyRef | AnyOf),
+    BeforeValidator(_dependency, json_schema_input_type=DependableRef | DependencyRef | AnyOf),
 ]
 
 
@@ -65,7 +64,7 @@ class Service(Document):
     """A business or IT service in the catalogue."""
 
     kind: Literal["Service"]
-    owner: Ref("Team")
+    owner: TeamRef
     tier: int = Field(ge=1, le=9, description="1 is the most critical")
     customers: list[str] = Field(default_factory=list, description="Who uses the service")
     depends_on: list[Dependency] = Field(default_factory=list)
@@ -78,8 +77,8 @@ class Instance(Model):
     """One running copy of a component, placed in a site."""
 
     name: str | None = None
-    site: Ref("Site")
-    zone: Ref("Site") | None = None
+    site: SiteRef
+    zone: SiteRef | None = None
 
 
 class Backup(Model):
@@ -87,7 +86,7 @@ class Backup(Model):
 
     frequency: Duration = Field(description="How often a backup is taken")
     retention: Duration | None = None
-    site: Ref("Site") | None = Field(default=None, description="Where the backups are kept")
+    site: SiteRef | None = Field(default=None, description="Where the backups are kept")
     last_restore_test: IsoDate | None = None
 
 
@@ -95,10 +94,10 @@ class Component(Document):
     """A configuration item a service runs on: database, cluster, queue, link."""
 
     kind: Literal["Component"]
-    owner: Ref("Team")
+    owner: TeamRef
     type: str = Field(description="database, cluster, queue, storage, network, ...")
     instances: list[Instance] = Field(default_factory=list)
-    supplier: Ref("Supplier") | None = None
+    supplier: SupplierRef | None = None
     recovery: Recovery | None = None
     backup: Backup | None = None
     depends_on: list[Dependency] = Field(default_factory=list)
@@ -126,13 +125,13 @@ class Supplier(Document):
 
     kind: Literal["Supplier"]
     type: str = Field(description="cloud-region, saas, isp, vendor, ...")
-    owner: Ref("Team") | None = None
+    owner: TeamRef | None = None
     contract: Contract | None = None
     contact: Contact | None = None
     last_assessment: IsoDate | None = Field(default=None, description="Last continuity assessment")
     alternatives: list[str] = Field(default_factory=list)
     exit_plan: str | None = None
-    sites: list[Ref("Site")] = Field(default_factory=list, description="Where the supplier runs")
+    sites: list[SiteRef] = Field(default_factory=list, description="Where the supplier runs")
     depends_on: list[Dependency] = Field(default_factory=list)
 
 
@@ -141,6 +140,6 @@ class Site(Document):
 
     kind: Literal["Site"]
     type: Literal["data-centre", "region", "zone", "office", "cloud-region", "colocation", "other"]
-    parent: Ref("Site") | None = None
-    supplier: Ref("Supplier") | None = None
+    parent: SiteRef | None = None
+    supplier: SupplierRef | None = None
     address: str | None = None

@@ -7,13 +7,13 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Document, Model
-from .types import Duration, IsoDate, Ref
+from .types import Duration, IsoDate, PersonOrTeamRef, PersonRef, PlanRef, ServiceRef
 
 
 class Result(Model):
     """What an exercise achieved for one service."""
 
-    service: Ref("Service")
+    service: ServiceRef
     recovery_time: Duration | None = None
     data_loss: Duration | None = None
     note: str | None = None
@@ -22,7 +22,7 @@ class Result(Model):
 class Finding(Model):
     id: str | None = None
     title: str
-    owner: Ref("Person", "Team")
+    owner: PersonOrTeamRef
     due: IsoDate
     status: Literal["open", "closed"] = "open"
     closed_on: IsoDate | None = None
@@ -30,10 +30,10 @@ class Finding(Model):
 
 class Exercise(Document):
     kind: Literal["Exercise"]
-    plan: Ref("Plan")
+    plan: PlanRef
     date: IsoDate
     type: Literal["tabletop", "walkthrough", "simulation", "failover", "full"]
-    participants: list[Ref("Person")] = Field(default_factory=list)
+    participants: list[PersonRef] = Field(default_factory=list)
     results: list[Result] = Field(default_factory=list)
     outcome: Literal["passed", "partial", "failed"]
     findings: list[Finding] = Field(default_factory=list)

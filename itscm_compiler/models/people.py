@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, StrictBool
 
 from .base import Document
-from .types import Ref
+from .types import PersonRef
 
 
 class Person(Document):
@@ -27,9 +27,9 @@ class Team(Document):
     """A team: members, and who to call first and next."""
 
     kind: Literal["Team"]
-    members: list[Ref("Person")] = Field(default_factory=list)
-    on_call: Ref("Person") | None = Field(default=None, description="First person to call")
-    escalation: Ref("Person") | None = Field(default=None, description="Person to call when on-call does not answer")
+    members: list[PersonRef] = Field(default_factory=list)
+    on_call: PersonRef | None = Field(default=None, description="First person to call")
+    escalation: PersonRef | None = Field(default=None, description="Person to call when on-call does not answer")
     email: str | None = None
     chat: str | None = None
     phone: str | None = Field(default=None, description="Team hotline")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Document, Model
-from .types import Duration, IsoDate, Ref, Slug
+from .types import Duration, IsoDate, PersonOrTeamRef, PersonRef, ServiceRef, Slug, TeamRef, ThreatRef
 
 
 class Activation(Model):
@@ -15,7 +15,7 @@ class Activation(Model):
 
     triggers: list[str] = Field(default_factory=list, description="Conditions that activate the plan")
     alerts: list[str] = Field(default_factory=list, description="Monitoring alert names that should link here")
-    invoked_by: list[Ref("Person", "Team")] = Field(default_factory=list, description="Who may invoke the plan")
+    invoked_by: list[PersonOrTeamRef] = Field(default_factory=list, description="Who may invoke the plan")
 
 
 class Role(Model):
@@ -23,15 +23,15 @@ class Role(Model):
 
     id: Slug
     name: str | None = None
-    primary: Ref("Person")
-    backup: Ref("Person") | None = None
+    primary: PersonRef
+    backup: PersonRef | None = None
     responsibilities: list[str] = Field(default_factory=list)
 
 
 class EscalationLevel(Model):
     level: int = Field(ge=1)
     after: Duration = Field(description="Escalate to this level after this long")
-    contact: Ref("Person", "Team")
+    contact: PersonOrTeamRef
     note: str | None = None
 
 
@@ -57,7 +57,7 @@ class Step(Model):
 
 class Review(Model):
     last_reviewed: IsoDate
-    by: Ref("Person")
+    by: PersonRef
     status: Literal["draft", "approved"] = "draft"
 
 
@@ -65,9 +65,9 @@ class Plan(Document):
     """A continuity or recovery plan."""
 
     kind: Literal["Plan"]
-    owner: Ref("Team") | None = None
-    services: list[Ref("Service")] = Field(default_factory=list)
-    scenarios: list[Ref("Threat")] = Field(default_factory=list, description="Threats the plan answers")
+    owner: TeamRef | None = None
+    services: list[ServiceRef] = Field(default_factory=list)
+    scenarios: list[ThreatRef] = Field(default_factory=list, description="Threats the plan answers")
     activation: Activation = Field(default_factory=Activation)
     roles: list[Role] = Field(default_factory=list)
     escalation: list[EscalationLevel] = Field(default_factory=list)

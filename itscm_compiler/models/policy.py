@@ -8,7 +8,7 @@ from pydantic import Field
 
 from .base import Document, Model
 from .catalogue import Strategy
-from .types import Duration, IsoDate, Ref
+from .types import Duration, IsoDate, PersonOrTeamRef, PersonRef, ScopeItemRef, ServiceRef, SiteRef
 
 
 class TierPolicy(Model):
@@ -25,7 +25,7 @@ class TierPolicy(Model):
 
 
 class Approval(Model):
-    by: Ref("Person")
+    by: PersonRef
     on: IsoDate
 
 
@@ -33,7 +33,7 @@ class Policy(Document):
     """The continuity policy: one per repository."""
 
     kind: Literal["Policy"]
-    owner: Ref("Person", "Team") | None = None
+    owner: PersonOrTeamRef | None = None
     tiers: list[TierPolicy] = Field(min_length=1)
     risk_appetite: int = Field(ge=1, le=25, description="Highest acceptable residual risk score (likelihood x impact)")
     risk_review_interval: Duration | None = None
@@ -49,7 +49,7 @@ class Policy(Document):
 
 
 class Exclusion(Model):
-    id: Ref("Service", "Site", "Component", "Supplier")
+    id: ScopeItemRef
     reason: str = Field(min_length=1)
 
 
@@ -57,9 +57,9 @@ class Scope(Document):
     """What the continuity programme covers."""
 
     kind: Literal["Scope"]
-    services: list[Ref("Service")] = Field(default_factory=list)
+    services: list[ServiceRef] = Field(default_factory=list)
     tiers: list[int] = Field(default_factory=list, description="Every service of these tiers is in scope")
-    sites: list[Ref("Site")] = Field(default_factory=list)
+    sites: list[SiteRef] = Field(default_factory=list)
     exclusions: list[Exclusion] = Field(default_factory=list)
     approval: Approval | None = None
 

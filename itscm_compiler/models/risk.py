@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Document, Model
-from .types import IsoDate, Ref
+from .types import ComponentRef, IsoDate, PersonOrTeamRef, PlanRef, RiskCategoryRef, ServiceRef, SiteRef, SupplierRef, ThreatCategoryRef, ThreatRef
 
 
 class ThreatCategory(Document):
@@ -17,15 +17,15 @@ class ThreatCategory(Document):
 class Strikes(Model):
     """What a threat can take down."""
 
-    sites: list[Ref("Site")] = Field(default_factory=list)
-    suppliers: list[Ref("Supplier")] = Field(default_factory=list)
-    components: list[Ref("Component")] = Field(default_factory=list)
+    sites: list[SiteRef] = Field(default_factory=list)
+    suppliers: list[SupplierRef] = Field(default_factory=list)
+    components: list[ComponentRef] = Field(default_factory=list)
     component_types: list[str] = Field(default_factory=list)
 
 
 class Threat(Document):
     kind: Literal["Threat"]
-    category: Ref("ThreatCategory")
+    category: ThreatCategoryRef
     strikes: Strikes = Field(default_factory=Strikes)
     source: str | None = Field(default=None, description="Catalogue the threat comes from")
 
@@ -35,8 +35,8 @@ class RiskCategory(Document):
 
 
 class Mitigations(Model):
-    plans: list[Ref("Plan")] = Field(default_factory=list)
-    components: list[Ref("Component")] = Field(default_factory=list)
+    plans: list[PlanRef] = Field(default_factory=list)
+    components: list[ComponentRef] = Field(default_factory=list)
     actions: list[str] = Field(default_factory=list)
 
 
@@ -49,16 +49,16 @@ class Risk(Document):
     """An entry of the risk register; a continuity risk when it names services."""
 
     kind: Literal["Risk"]
-    category: Ref("RiskCategory")
-    threats: list[Ref("Threat")] = Field(default_factory=list)
-    services: list[Ref("Service")] = Field(default_factory=list)
-    components: list[Ref("Component")] = Field(default_factory=list)
+    category: RiskCategoryRef
+    threats: list[ThreatRef] = Field(default_factory=list)
+    services: list[ServiceRef] = Field(default_factory=list)
+    components: list[ComponentRef] = Field(default_factory=list)
     likelihood: int = Field(ge=1, le=5)
     impact: int = Field(ge=1, le=5)
     treatment: Literal["mitigate", "accept", "transfer", "avoid"] | None = None
     mitigations: Mitigations = Field(default_factory=Mitigations)
     residual: Residual | None = None
-    owner: Ref("Person", "Team") | None = None
+    owner: PersonOrTeamRef | None = None
     reviewed_on: IsoDate | None = None
     next_review: IsoDate | None = None
 

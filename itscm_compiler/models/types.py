@@ -179,9 +179,23 @@ class RefTo:
         return result
 
 
-def Ref(*kinds: str) -> Any:  # noqa: N802 - reads like a type in annotations
-    """``Ref("Team", "Person")``: an id that must name a document of one of these kinds."""
-    return Annotated[str, StringConstraints(min_length=1), RefTo(tuple(kinds))]
+# An id that must name a document of one of the kinds listed. Named aliases
+# (rather than a function call in each annotation) keep the models readable
+# and checkable by mypy; the engine finds the kinds in the RefTo metadata.
+RefId = Annotated[str, StringConstraints(min_length=1)]
+PersonRef = Annotated[RefId, RefTo(("Person",))]
+TeamRef = Annotated[RefId, RefTo(("Team",))]
+PersonOrTeamRef = Annotated[RefId, RefTo(("Person", "Team"))]
+ServiceRef = Annotated[RefId, RefTo(("Service",))]
+ComponentRef = Annotated[RefId, RefTo(("Component",))]
+SupplierRef = Annotated[RefId, RefTo(("Supplier",))]
+SiteRef = Annotated[RefId, RefTo(("Site",))]
+DependableRef = Annotated[RefId, RefTo(("Service", "Component", "Supplier"))]
+ScopeItemRef = Annotated[RefId, RefTo(("Service", "Site", "Component", "Supplier"))]
+PlanRef = Annotated[RefId, RefTo(("Plan",))]
+ThreatRef = Annotated[RefId, RefTo(("Threat",))]
+ThreatCategoryRef = Annotated[RefId, RefTo(("ThreatCategory",))]
+RiskCategoryRef = Annotated[RefId, RefTo(("RiskCategory",))]
 
 
 Text = Annotated[str, StringConstraints(max_length=100_000)]
