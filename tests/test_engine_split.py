@@ -54,3 +54,20 @@ def test_split_and_serial_runs_agree(monkeypatch: pytest.MonkeyPatch, small_thre
     serial = [str(d) for d in lint(tmp_path, today=TODAY, cache=False).diagnostics]
     assert split == serial
     assert {d.split()[2] for d in serial} >= {"G001", "G101", "R001", "C001"}  # both halves had work to do
+
+
+def test_output_printed_before_the_split_appears_once(tmp_path: Path) -> None:
+    """A forked worker flushes the stdout buffer it inherits: nothing may be printed twice."""
+    import subprocess
+
+    generate(tmp_path, services=10, seed=1)
+    script = (
+        "import sys, datetime; from pathlib import Path\n"
+        "from itscm_compiler import engine; from itscm_compiler.pipeline import lint\n"
+        "engine.PARALLEL_FROM = 1\n"
+        "print('before the checks')\n"
+        f"lint(Path({str(tmp_path)!r}), today=datetime.date(2026, 11, 24), cache=False)\n"
+    )
+    env = dict(os.environ, ITSCM_WORKERS="2", ITSCM_NO_CACHE="1")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.count("before the checks") == 1
