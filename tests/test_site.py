@@ -346,3 +346,24 @@ def test_only_harmless_urls_become_links() -> None:
         assert escape.safe_url(bad) is None
     assert str(escape.link("x", "javascript:alert(1)")) == "x (javascript&#58;alert(1))"
     assert str(escape.phone('+44 1"><b>')) == '<a href="tel:+441">&#43;44 1&#34;&#62;&#60;b&#62;</a>'
+
+
+def test_site_benchmark_prints_its_table_and_the_growth(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "site_bench.py"), "--services", "30", "60"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split() == ["services", "pages", "lint", "s", "ours", "s", "MkDocs", "s", "total", "s", "ours", "%", "wall", "s", "MB", "files"]
+    rows = [line.split() for line in lines[2:4]]
+    assert [r[0] for r in rows] == ["30", "60"]
+    for r in rows:
+        lint, ours, mkdocs, total = map(float, r[2:6])
+        assert abs(lint + ours + mkdocs - total) < 0.02 and float(r[6].rstrip("%")) == pytest.approx(100 * ours / total, abs=1.0)
+    assert any(line.startswith("growth 30 -> 60 services (x2.00): pages x") for line in lines)

@@ -163,21 +163,22 @@ def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str,
         '<defs><marker id="itscm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#616161"/></marker></defs>',
     ]
+    xs = {key: f"{node.x:.1f}" for key, node in nodes.items()}  # each x is printed several times
     for edge in edges:
-        a, b = nodes[edge.source], nodes[edge.target]
-        y1, y2 = top[a.key] + NODE_H, top[b.key]
+        a, b = edge.source, edge.target
+        y1, y2 = top[a] + NODE_H, top[b]
         if y2 <= y1:  # same visual row or back up (a cycle): from side to side
-            y1, y2 = top[a.key] + NODE_H / 2, top[b.key] + NODE_H / 2
-        mid = (y1 + y2) / 2
+            y1, y2 = top[a] + NODE_H / 2, top[b] + NODE_H / 2
+        mid = f"{(y1 + y2) / 2:.1f}"
         dash = ' stroke-dasharray="5 4"' if edge.mode == "soft" else ""
         parts.append(
-            f'<path class="edge edge-{edge.mode}" d="M{a.x:.1f} {y1:.1f}C{a.x:.1f} {mid:.1f} {b.x:.1f} {mid:.1f} '
-            f'{b.x:.1f} {y2 - 2:.1f}" fill="none" stroke="#9e9e9e" stroke-width="1.3"{dash} '
+            f'<path class="edge edge-{edge.mode}" d="M{xs[a]} {y1:.1f}C{xs[a]} {mid} {xs[b]} {mid} '
+            f'{xs[b]} {y2 - 2:.1f}" fill="none" stroke="#9e9e9e" stroke-width="1.3"{dash} '
             'marker-end="url(#itscm-arrow)"/>'
         )
     for row in rows:
         for node in row:
-            parts.append(_node(node, top[node.key], node.key == center))
+            parts.append(_node(node, xs[node.key], top[node.key], node.key == center))
     parts.append("</svg>\n")
     return "".join(parts), round(width), round(height)
 
@@ -193,21 +194,20 @@ def _texts(label: str, kind: str) -> tuple[str, str, str, str]:
     )
 
 
-def _node(node: _Node, y: float, is_center: bool) -> str:
+def _node(node: _Node, x_text: str, y: float, is_center: bool) -> str:
     fill, stroke = STYLE.get(node.kind, STYLE["unknown"])
-    x = node.x - NODE_W / 2
     label, full, kind, css = _texts(node.label, node.kind)
     width = "3" if is_center else "1.4"
     shape = (
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{fill}" '
+        f'<rect x="{node.x - NODE_W / 2:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{fill}" '
         f'stroke="{stroke}" stroke-width="{width}"' + (' stroke-dasharray="4 3"' if node.kind == "any" else "") + "/>"
     )
     if node.kind == "any":
-        texts = f'<text x="{node.x:.1f}" y="{y + NODE_H / 2 + 5:.1f}" text-anchor="middle" class="kind">any one of</text>'
+        texts = f'<text x="{x_text}" y="{y + NODE_H / 2 + 5:.1f}" text-anchor="middle" class="kind">any one of</text>'
     else:
         texts = (
-            f'<text x="{node.x:.1f}" y="{y + 19:.1f}" text-anchor="middle" class="label">{label}</text>'
-            f'<text x="{node.x:.1f}" y="{y + 36:.1f}" text-anchor="middle" class="kind">{kind}</text>'
+            f'<text x="{x_text}" y="{y + 19:.1f}" text-anchor="middle" class="label">{label}</text>'
+            f'<text x="{x_text}" y="{y + 36:.1f}" text-anchor="middle" class="kind">{kind}</text>'
         )
     body = f'<g class="node node-{css}"><title>{full}</title>{shape}{texts}</g>'
     if node.href:

@@ -147,11 +147,11 @@ def html_url(target: str) -> str:
 
 
 @jinja2.pass_context
-def _once(context: jinja2.runtime.Context, key: str, macro: Any, *args: Any) -> Any:
+def _once(context: jinja2.runtime.Context, key: Any, macro: Any, *args: Any) -> Any:
     """``macro(*args)``, rendered once per folder for ``key`` and reused (a plan's steps on every
-    runbook page it covers). ``key`` must name everything the output depends on; links are
-    relative, hence one copy per folder."""
-    cache: dict[tuple[str, str], Any] = context["once_cache"]
+    runbook page it covers). ``key`` (any hashable value) must stand for everything the output
+    depends on; links are relative, hence one copy per folder."""
+    cache: dict[tuple[str, Any], Any] = context["once_cache"]
     folder = context["page_path"].rpartition("/")[0]
     found = cache.get((folder, key))
     if found is None:
