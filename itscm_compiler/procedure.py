@@ -14,6 +14,7 @@ from typing import Sequence
 
 from .models.plan import Step
 from .models.types import Duration
+from .scc import tarjan
 
 
 @dataclass(frozen=True)
@@ -37,46 +38,8 @@ class StepGraph:
 
     def components(self) -> list[list[str]]:
         """Strongly connected components (Tarjan, iterative), members in document order."""
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        on_stack: set[str] = set()
-        stack: list[str] = []
-        result: list[list[str]] = []
         position = {sid: i for i, sid in enumerate(self.order)}
-        counter = 0
-        for root in self.order:
-            if root in index:
-                continue
-            work: list[tuple[str, int]] = [(root, 0)]
-            while work:
-                node, i = work.pop()
-                if i == 0:
-                    index[node] = low[node] = counter
-                    counter += 1
-                    stack.append(node)
-                    on_stack.add(node)
-                succ = self.waits[node]
-                if i < len(succ):
-                    work.append((node, i + 1))
-                    nxt = succ[i]
-                    if nxt not in index:
-                        work.append((nxt, 0))
-                    elif nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                    continue
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    result.append(sorted(members, key=position.__getitem__))
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-        return result
+        return [sorted(members, key=position.__getitem__) for members in tarjan(self.waits)]
 
     def cycles(self) -> list[list[str]]:
         """One shortest cycle per group of steps that wait for each other, as step ids.

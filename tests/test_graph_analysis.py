@@ -15,10 +15,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from itscm_compiler.analysis.graph import _tarjan
 from itscm_compiler.analysis.impact import impact
 from itscm_compiler.analysis.spof import double_failures, single_points
 from itscm_compiler.pipeline import lint, load_estate
+from itscm_compiler.scc import tarjan
 
 from .conftest import ROOT, run_itscm, write_tree
 
@@ -333,7 +333,7 @@ def test_tarjan_matches_networkx_and_orders_dependencies_first() -> None:
     for seed in range(50):
         g = nx.gnp_random_graph(25, 0.08, directed=True, seed=seed)
         succ = {str(u): [str(v) for v in g.successors(u)] for u in g}
-        comps = _tarjan(succ)
+        comps = tarjan(succ)
         assert sorted(map(sorted, comps)) == sorted(sorted(map(str, c)) for c in nx.strongly_connected_components(g))
         position = {m: i for i, c in enumerate(comps) for m in c}
         assert all(position[v] <= position[u] for u, vs in succ.items() for v in vs)

@@ -12,7 +12,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .graph import SOFT, DependencyGraph, _tarjan
+from ..scc import tarjan
+from .graph import SOFT, DependencyGraph
 
 # Breadth-first searches per component when looking for its shortest cycle:
 # enough to find the shortest one in any realistic component, bounded on huge ones.
@@ -46,7 +47,7 @@ def find_cycles(dg: DependencyGraph) -> list[Cycle]:
             found.append(Cycle(True, _rotate(path), len(comp)))
     adj = dg.adj
     succ = {n: list(nbrs) for n, nbrs in adj.items()}
-    for comp in _tarjan(succ):
+    for comp in tarjan(succ):
         members = set(comp)
         soft_edges = sorted(
             (u, v) for u in comp for v, d in adj[u].items() if d["mode"] == SOFT and v in members

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from ..diagnostics import Location
 from ..models import AnyOf, Component, Service, Site, Supplier
+from ..scc import tarjan
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -110,7 +111,7 @@ class DependencyGraph:
         from . import _no_gc
 
         with _no_gc():
-            return _tarjan(self.hard_succ)
+            return tarjan(self.hard_succ)
 
     @cached_property
     def hard_pred(self) -> dict[str, list[str]]:
@@ -124,58 +125,6 @@ class DependencyGraph:
         """``payments-api -> any of (a | b) -> fra1`` for messages."""
         data = self.data
         return " -> ".join(data[n]["label"] if "|" in n else n for n in path)
-
-
-def _tarjan(succ: dict[str, list[str]]) -> list[list[str]]:
-    """Iterative Tarjan: SCCs in the order they complete, i.e. dependencies first.
-
-    networkx's SCC generator does not document its order, and condensation
-    plus a topological sort costs several times more on large graphs.
-    """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
-    counter = 0
-    for root in succ:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, i = work[-1]
-            children = succ[node]
-            if i < len(children):
-                work[-1] = (node, i + 1)
-                child = children[i]
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, 0))
-                elif child in on_stack and index[child] < low[node]:
-                    low[node] = index[child]
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index[node]:
-                members = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    members.append(member)
-                    if member == node:
-                        break
-                result.append(members)
-    return result
 
 
 class _Builder:
