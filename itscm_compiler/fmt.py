@@ -15,6 +15,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .discovery import discover
 from .loader import read_text
+from .paths import relative, under
 from .roundtrip import EditError, check_same, dump_all, load_all
 from .yamlread import read_documents
 
@@ -66,8 +67,9 @@ def format_files(root: Path, paths: tuple[str, ...] = (), check: bool = False, c
     # changed YAML file, tool files like .pre-commit-config.yaml included).
     files = discover(config).files
     if paths:
-        wanted = tuple(_relative(root, p) for p in paths)
-        files = tuple(f for f in files if any(w in (".", "") or f == w or f.startswith(w.rstrip("/") + "/") for w in wanted))
+        wanted = tuple(relative(root, p) for p in paths)
+        # A "." that does not resolve into the repository (run from elsewhere) still means every file.
+        files = tuple(f for f in files if under(f, wanted) or "." in wanted)
     result = FmtResult()
     for rel in files:
         full = root / rel
@@ -87,12 +89,3 @@ def format_files(root: Path, paths: tuple[str, ...] = (), check: bool = False, c
         if not check:
             write_atomically(full, formatted)
     return result
-
-
-def _relative(root: Path, path: str) -> str:
-    full = Path(path).resolve()
-    try:
-        rel = full.relative_to(root).as_posix()
-    except ValueError:
-        return path
-    return "." if rel == "." else rel

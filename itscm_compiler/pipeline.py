@@ -15,6 +15,7 @@ from .discovery import discover
 from .engine import INTERNAL, run_rules, stamp
 from .estate import Estate
 from .gcpause import gc_paused
+from .paths import relative, under
 
 
 @dataclass
@@ -77,8 +78,8 @@ def lint(
         diagnostics.extend(run_rules(estate))
         diagnostics, waived = apply_waivers(estate, diagnostics)
         if paths:
-            wanted = tuple(_relative(root, p) for p in paths)
-            diagnostics = [d for d in diagnostics if _under(d.location.path, wanted)]
+            wanted = tuple(relative(root, p) for p in paths)
+            diagnostics = [d for d in diagnostics if under(d.location.path, wanted)]
         diagnostics.sort(key=Diagnostic.sort_key)
     return LintResult(estate, diagnostics, waived=waived)
 
@@ -93,16 +94,3 @@ def apply_waivers(estate: Estate, diagnostics: list[Diagnostic]) -> tuple[list[D
     known = [*BY_CODE, INTERNAL.code]
     applied = apply(diagnostics, estate.waivers, estate.today, known)
     return applied.kept + stamp(applied.findings, estate.config), applied.waived
-
-
-def _relative(root: Path, path: str) -> str:
-    full = Path(path).resolve()
-    try:
-        rel = full.relative_to(root).as_posix()
-    except ValueError:
-        return path
-    return "" if rel == "." else rel
-
-
-def _under(path: str, wanted: tuple[str, ...]) -> bool:
-    return any(not w or path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)

@@ -26,7 +26,8 @@ from .config import Config, load_config
 from .diagnostics import Diagnostic
 from .fingerprints import fingerprint
 from .gitinfo import GitError, run_git
-from .pipeline import LintResult, _relative, _under, lint
+from .paths import relative, under
+from .pipeline import LintResult, lint
 
 ALWAYS_REPORTED = ("F011", "X")  # code prefixes reported even when the base had them too
 
@@ -72,9 +73,9 @@ def lint_since(
     renames = _renames(root, base)
     new, left_out = compare(before, head.diagnostics, renames)
     if paths:
-        wanted = tuple(_relative(root, p) for p in paths)
-        new = [d for d in new if _under(d.location.path, wanted)]
-        left_out = [d for d in left_out if _under(d.location.path, wanted)]
+        wanted = tuple(relative(root, p) for p in paths)
+        new = [d for d in new if under(d.location.path, wanted)]
+        left_out = [d for d in left_out if under(d.location.path, wanted)]
     return PRResult(dataclasses.replace(head, diagnostics=new), ref, base, left_out)
 
 
