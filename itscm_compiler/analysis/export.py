@@ -59,6 +59,17 @@ def spof_elements(estate: Estate) -> set[str]:
     return {p.element for points in estate.analysis.single_points.values() for p in points}
 
 
+def _shown(
+    estate: Estate, around: str | None, depth: int
+) -> tuple[DependencyGraph, list[str], list[tuple[str, str, dict[str, Any]]], set[str]]:
+    """What every format shows: the graph, the nodes, the edges among them (by source and target), the SPOFs."""
+    dg = estate.analysis.graph
+    nodes = neighbourhood(dg, around, depth)
+    keep = set(nodes)
+    edges = [e for e in sorted(dg.graph.edges(data=True), key=lambda e: (e[0], e[1])) if e[0] in keep and e[1] in keep]
+    return dg, nodes, edges, spof_elements(estate)
+
+
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
@@ -69,20 +80,16 @@ def mermaid(estate: Estate, around: str | None = None, depth: int = 1) -> str:
     Hard edges are solid, soft edges dotted; single points of failure get the
     ``spof`` class (red). Renders offline with mermaid.js.
     """
-    dg = estate.analysis.graph
-    nodes = neighbourhood(dg, around, depth)
-    keep = set(nodes)
-    spofs = spof_elements(estate)
+    dg, nodes, edges, spofs = _shown(estate, around, depth)
     ids = {n: f"n{i}" for i, n in enumerate(nodes)}
     lines = ["flowchart LR"]
     for node in nodes:
         left, right = _MERMAID_SHAPE.get(dg.kind(node), ('["', '"]'))
         label = dg.label(node) if "|" in node else node
         lines.append(f"  {ids[node]}{left}{_mermaid_text(label)}{right}")
-    for source, target, data in sorted(dg.graph.edges(data=True), key=lambda e: (e[0], e[1])):
-        if source in keep and target in keep:
-            arrow = "-.->" if data["mode"] == "soft" else "-->"
-            lines.append(f"  {ids[source]} {arrow} {ids[target]}")
+    for source, target, data in edges:
+        arrow = "-.->" if data["mode"] == "soft" else "-->"
+        lines.append(f"  {ids[source]} {arrow} {ids[target]}")
     lines.append("  classDef spof fill:#fdd,stroke:#c00,stroke-width:2px")
     marked = [ids[n] for n in nodes if n in spofs]
     if marked:
@@ -99,10 +106,7 @@ def _dot_text(text: str) -> str:
 
 def dot(estate: Estate, around: str | None = None, depth: int = 1) -> str:
     """Graphviz DOT of the whole graph or of ``around``'s neighbourhood; SPOFs filled red."""
-    dg = estate.analysis.graph
-    nodes = neighbourhood(dg, around, depth)
-    keep = set(nodes)
-    spofs = spof_elements(estate)
+    dg, nodes, edges, spofs = _shown(estate, around, depth)
     lines = ["digraph itscm {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for node in nodes:
         label = dg.label(node) if "|" in node else node
@@ -110,30 +114,22 @@ def dot(estate: Estate, around: str | None = None, depth: int = 1) -> str:
         if node in spofs:
             attrs += ', color="#cc0000", fillcolor="#ffdddd", style="filled"'
         lines.append(f'  "{_dot_text(node)}" [{attrs}];')
-    for source, target, data in sorted(dg.graph.edges(data=True), key=lambda e: (e[0], e[1])):
-        if source in keep and target in keep:
-            style = ' [style=dashed, label="soft"]' if data["mode"] == "soft" else ""
-            lines.append(f'  "{_dot_text(source)}" -> "{_dot_text(target)}"{style};')
+    for source, target, data in edges:
+        style = ' [style=dashed, label="soft"]' if data["mode"] == "soft" else ""
+        lines.append(f'  "{_dot_text(source)}" -> "{_dot_text(target)}"{style};')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def as_json(estate: Estate, around: str | None = None, depth: int = 1) -> dict[str, Any]:
     """Nodes (id, kind, label, spof, est seconds) and edges (source, target, mode, rel)."""
-    dg = estate.analysis.graph
-    nodes = neighbourhood(dg, around, depth)
-    keep = set(nodes)
-    spofs = spof_elements(estate)
+    dg, nodes, edges, spofs = _shown(estate, around, depth)
     return {
         "nodes": [
             {"id": n, "kind": dg.kind(n), "label": dg.label(n), "spof": n in spofs, "estimated_recovery_seconds": dg.est(n)}
             for n in nodes
         ],
-        "edges": [
-            {"source": s, "target": t, "mode": d["mode"], "rel": d["rel"]}
-            for s, t, d in sorted(dg.graph.edges(data=True), key=lambda e: (e[0], e[1]))
-            if s in keep and t in keep
-        ],
+        "edges": [{"source": s, "target": t, "mode": d["mode"], "rel": d["rel"]} for s, t, d in edges],
     }
 
 
