@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option, today_option
+from .options import config_error, root_option, today_option
 
 
 @click.command()
@@ -36,8 +36,7 @@ def build(out: Path | None, allow_errors: bool, root: Path, today: dt.date | Non
     try:
         result = build_site(root, out, allow_errors=allow_errors, today=today)
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     except SettingsError as exc:
         click.echo(f"itscm: {exc}", err=True)
         sys.exit(2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option
+from .options import config_error, root_option
 
 
 @click.command()
@@ -28,8 +28,7 @@ def fmt(paths: tuple[str, ...], check: bool, root: Path) -> None:
     try:
         result = format_files(root, paths, check)
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     for rel in result.changed:
         click.echo(f"{rel}: {'would reformat' if check else 'reformatted'}")
     for rel, why in result.problems:

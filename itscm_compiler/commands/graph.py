@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option
+from .options import config_error, root_option
 
 
 @click.command()
@@ -34,8 +34,7 @@ def graph(fmt: str, around: str | None, depth: int, root: Path) -> None:
     try:
         estate, _ = load_estate(root.resolve())
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     if around is not None and around not in estate.analysis.graph.data:
         click.echo(f"itscm graph: {around!r} is not a service, component, supplier or site", err=True)
         sys.exit(2)

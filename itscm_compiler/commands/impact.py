@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option
+from .options import config_error, root_option
 
 
 @click.command()
@@ -35,8 +35,7 @@ def impact(ids: tuple[str, ...], fmt: str, root: Path) -> None:
         estate, _ = load_estate(root.resolve())
         report = compute(estate, list(ids))
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     except ImpactError as exc:
         click.echo(f"itscm impact: {exc}", err=True)
         sys.exit(2)

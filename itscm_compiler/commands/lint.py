@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option, today_option
+from .options import config_error, root_option, today_option
 
 
 @click.command()
@@ -62,8 +62,7 @@ def lint(
         else:
             result = run_lint(root, paths, today, cache=not no_cache)
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     report = Report(
         result.diagnostics,
         len(result.estate.files),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .options import root_option, today_option
+from .options import config_error, root_option, today_option
 
 
 @click.command()
@@ -36,8 +36,7 @@ def metrics(fmt: str, root: Path, today: dt.date | None) -> None:
     try:
         result = lint(root, today=today)
     except ConfigError as exc:
-        click.echo(f"{exc.location}: error {exc.message}", err=True)
-        sys.exit(2)
+        config_error(exc)
     figures = compute_metrics.compute(result.estate, result.diagnostics)
     if fmt == "json":
         sys.stdout.write(json.dumps(figures.to_json(), indent=2, sort_keys=True) + "\n")

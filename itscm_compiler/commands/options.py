@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from ..config import ConfigError
 
 F = Callable[..., Any]
 
@@ -37,3 +41,9 @@ def today_option(func: F) -> F:
         metavar="YYYY-MM-DD",
         help="Check freshness as of this date (default: the real today).",
     )(func)
+
+
+def config_error(exc: ConfigError) -> NoReturn:
+    """Report an unusable ``.itscm.yaml`` the same way in every command, and exit 2."""
+    click.echo(f"{exc.location}: error {exc.message}", err=True)
+    sys.exit(2)
