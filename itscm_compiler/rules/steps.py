@@ -144,7 +144,7 @@ def step_cycle(estate: Estate) -> Iterator[Finding]:
     """
     for doc, plan, name, steps in _steps(estate):
         graph = StepGraph.of(steps)
-        index = {}
+        index: dict[str, int] = {}
         for i, step in enumerate(steps):
             index.setdefault(step.id, i)
         for cycle in graph.cycles():
