@@ -249,13 +249,18 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
 def test_outside_git_and_template_override(tmp_path: Path) -> None:
     repo = fixture_repo(tmp_path, commit=False)
     (repo / "templates").mkdir()
-    (repo / "templates" / "site_notice.md.j2").write_text("Service desk: {{ '+44 800 000 000'|phone }}\n")
+    (repo / "templates" / "site_notice.md.j2").write_text(
+        "Service desk: {{ '+44 800 000 000'|phone }} (page {{ page_path }})\n"
+    )
     out = tmp_path / "out"
     done = build(repo, out, "--today", "2026-11-24")
     assert done.returncode == 0, done.stderr
     page = unescape((out / "services" / "web-shop.html").read_text())
     assert "not built from a Git commit" in page
     assert 'Service desk: <a href="tel:+44800000000">' in page
+    # an overridden notice may say something about its page: it is rendered for each page
+    assert "(page services/web-shop.md)" in page
+    assert "(page services/orders-api.md)" in (out / "services" / "orders-api.html").read_text()
 
 
 class _Inventory(HTMLParser):

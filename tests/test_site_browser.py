@@ -12,8 +12,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from itscm_compiler.models import Person, Service, Team
+from itscm_compiler.models import Component, Person, Service, Team
 from itscm_compiler.pipeline import load_estate
+from itscm_compiler.site.views import Views
 
 from .conftest import ROOT, run_itscm
 from .site_helpers import HOSTILE, fixture_repo, git, make_hostile
@@ -136,6 +137,20 @@ def test_example_estate_offline_search_runbook_and_screenshots(browser: Any, tmp
             plans.first.click()
             page.wait_for_load_state()
             assert "/plans/" in page.url and page.locator("#steps").count() == 1
+        # a component has no page: search finds its full entry on the first service running on it
+        estate, _ = load_estate(ROOT)
+        views = Views(estate)
+        component = next(c for c in sorted(estate.models(Component), key=lambda c: c.id) if c.id in views.component_home)
+        home = views.component_home[component.id]
+        page.goto((out / "index.html").as_uri())
+        search(page, component.label)
+        # (search.highlight puts ?h=... between the page and the anchor)
+        hit = page.locator(f'.md-search-result__link[href*="services/{home}.html"][href$="#{component.id}"]').first
+        assert hit.count() == 1, page.locator(".md-search-result__link").evaluate_all("xs => xs.map(x => x.href)")
+        assert page.locator(f'.md-search-result__link[href$="#{component.id}"]').count() == 1  # copies are not indexed
+        hit.click()
+        page.wait_for_url(f"**/services/{home}.html*#{component.id}")
+        assert page.locator(f"h3#{component.id}").is_visible()
         page.emulate_media(media="print")
         assert not page.locator(".md-sidebar--primary").is_visible()
         page.emulate_media(media="screen")

@@ -173,16 +173,23 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], docs: Path, com
     header = env.get_template("_header.md.j2")
     common = {"once_cache": {}, **common}
     heads: dict[tuple[str, tuple[int, ...]], str] = {}
+    shared_header = all(
+        Path(env.get_template(name).filename or "").parent == PACKAGE_TEMPLATES
+        for name in ("_header.md.j2", "site_notice.md.j2")
+    )
     count = 0
     made: set[Path] = set()
     for page in pages:
         context = {**common, **page.context, "page_path": page.path, "errors": page.errors}
         body = env.get_template(page.template).render(context)
-        # The header (stamp, notice, lint errors) is the same on most pages of a folder.
-        key = (page.path.rpartition("/")[0], tuple(map(id, page.errors)))
-        head = heads.get(key)
+        # The default header (stamp, notice, lint errors) is the same on most pages of a folder;
+        # an overridden one may show anything about its page.
+        key = (page.path.rpartition("/")[0], tuple(map(id, page.errors))) if shared_header else None
+        head = heads.get(key) if key else None
         if head is None:
-            head = heads[key] = header.render(context)
+            head = header.render(context)
+            if key:
+                heads[key] = head
         target = docs / page.path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
