@@ -1,3 +1,3 @@
-from itscm_compiler.cli import main
+from itscm_compiler.cli import run
 
-main()
+run()

@@ -9,6 +9,7 @@ and ``itscm lint`` start fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -72,3 +73,29 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
         sys.exit(2)
+
+
+def run() -> None:
+    """The ``itscm`` command: :func:`main`, then exit without tearing down the heap.
+
+    A large estate leaves millions of objects behind, and freeing them one by
+    one at interpreter exit took a second of a 10,000-service lint (the same
+    reason mypy exits this way). Output is flushed first; nothing itscm writes
+    is left open at this point.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)  # what SystemExit("message") does
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (itscm lint | head): nothing more to say
+            pass
+    os._exit(code)

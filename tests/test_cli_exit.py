@@ -1,0 +1,38 @@
+"""The ``itscm`` command exits without tearing down its heap: output and exit codes must survive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def _itscm(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1")
+    return subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
+
+
+def test_a_large_report_through_a_pipe_arrives_whole(tmp_path: Path) -> None:
+    generate(tmp_path, services=150, seed=2)
+    done = _itscm("lint", "--root", str(tmp_path), "--today", "2026-11-24", "--format", "json")
+    assert done.returncode == 1  # the generated estate has deliberate errors
+    report = json.loads(done.stdout)  # every byte was flushed before the fast exit
+    assert len(report["diagnostics"]) > 100
+    assert len(done.stdout) > 64 * 1024  # larger than a pipe's buffer
+
+
+def test_exit_codes_are_kept() -> None:
+    assert _itscm("--version").returncode == 0
+    assert _itscm("lint").returncode == 0  # the example estate is clean
+    usage = _itscm("no-such-command")
+    assert usage.returncode == 2
+    assert "no-such-command" in usage.stderr
