@@ -29,3 +29,22 @@ def gc_paused() -> Iterator[None]:
         gc.freeze()
         gc.unfreeze()
         gc.enable()
+
+
+@contextmanager
+def gc_frozen() -> Iterator[None]:
+    """Leave every object alive now (a loaded estate) out of the collections inside the block.
+
+    The collector keeps running for what the block creates (rendering a site
+    makes many short-lived objects), but no longer walks the whole estate in
+    each full collection (a sixth of the site's rendering time at 1,000
+    services). A block inside another frozen block changes nothing.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
