@@ -94,12 +94,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, nargs="+", default=[1000], help="estate sizes (default 1000)")
     parser.add_argument(
-        "--tmp", metavar="DIR", help="where to generate and build (default: the system's temporary folder); "
-        "creating files costs very different times on different disks, and a build creates thousands"
+        "--tmp", metavar="DIR", help="where to generate and build (default: benchmarks/out, on the "
+        "repository's disk, where `itscm build` writes its site); creating files costs very different "
+        "times on different file systems (here /tmp took ten times the kernel time), and a build creates thousands"
     )
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    where = Path(args.tmp or tempfile.gettempdir()).resolve()
+    where = Path(args.tmp or Path(__file__).resolve().parent / "out").resolve()
+    where.mkdir(parents=True, exist_ok=True)
     print(
         f"itscm build benchmark: {os.cpu_count()} CPUs, load average {load:.1f} before the run, "
         f"built in {where}; CPU seconds per phase"

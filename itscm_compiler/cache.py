@@ -37,10 +37,15 @@ _HEAD = _KEY + _MAC_SIZE + 4
 _SOURCE_SALT: bytes | None = None
 
 
+def user_cache_dir() -> Path:
+    """itscm's folder in the user's cache (``$XDG_CACHE_HOME/itscm``): never inside a repository."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "itscm"
+
+
 def _secret() -> bytes | None:
     """The per-user HMAC key, created on first use; None when it cannot be kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "itscm" / "cache-key"
+    path = user_cache_dir() / "cache-key"
     try:
         data = path.read_bytes()
         if len(data) >= 32:
@@ -59,6 +64,11 @@ def _secret() -> bytes | None:
         except OSError:
             return None
     return data if len(data) >= 32 else None
+
+
+def source_salt() -> bytes:
+    """A digest of itscm's version and source (and Python's and pydantic's versions)."""
+    return _source_salt()
 
 
 def _source_salt() -> bytes:
