@@ -129,8 +129,14 @@ class _Walker:
         self.aliased = 0  # > 0 while walking a collection for the second time (an alias)
 
     def scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
         value = node.value
+        # Almost every scalar carries the default string tag. Reading ``node.tag``
+        # renders the tag object to text, which cost more than the rest of this
+        # method; the object's parts answer the common case directly.
+        ctag = getattr(node, "ctag", None)
+        if ctag is not None and ctag.handle is None and ctag.suffix == _STR:
+            return resolve_plain(value) if not node.style else value
+        tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
         if tag == _STR:
             return resolve_plain(value) if not node.style else value
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
