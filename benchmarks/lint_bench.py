@@ -72,7 +72,8 @@ class Measure:
 
 def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB (process and reaped workers) and exit code of one child."""
-    full_env = dict(os.environ, PYTHONPATH=str(REPO))
+    # With --python, the itscm installed there runs, as pre-commit would run it.
+    full_env = dict(os.environ) if PYTHON != [sys.executable] else dict(os.environ, PYTHONPATH=str(REPO))
     full_env.update(env or {})
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -124,8 +125,11 @@ def split_documents(root: Path, workdir: Path) -> list[Path]:
     return sorted(out.glob("*.yaml"))
 
 
+PYTHON = [sys.executable]  # --python: the interpreter that runs itscm
+
+
 def lint_argv(root: Path) -> list[str]:
-    return [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root), "--today", TODAY]
+    return [*PYTHON, "-m", "itscm_compiler", "lint", "--root", str(root), "--today", TODAY]
 
 
 def bench(services: int, args: argparse.Namespace) -> dict[str, Measure | None]:
@@ -203,7 +207,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip both baselines for sizes of N services and more")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=REPO / "benchmarks" / "out")
+    parser.add_argument(
+        "--python", help="interpreter to run itscm with (default: this one). A development venv "
+        "loads an editable-install finder and the test tools' .pth files at every start; "
+        "a venv made by `pip install .`, as pre-commit makes one, measures what users start "
+        "(the itscm installed there runs, not this checkout)",
+    )
     args = parser.parse_args(argv)
+    if args.python:
+        # -P (Python 3.11+): not the working folder first on sys.path, which in a clone of this
+        # repository would import its source instead of the installed itscm.
+        PYTHON[:] = [args.python, "-P"]
     args.workdir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     results: dict[int, dict[str, Measure | None]] = {}
@@ -235,8 +249,9 @@ def example_measure(runs: int, workdir: Path) -> tuple[Measure, Measure]:
     shutil.rmtree(clone, ignore_errors=True)
     subprocess.run(["git", "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
     argv = lint_argv(clone)
-    run(argv)  # fill the cache
-    warm = median_of(runs, argv)
+    # Run from the clone, as a hook does: `python -m` puts the working folder first on sys.path.
+    run(argv, cwd=clone)  # fill the cache
+    warm = median_of(runs, argv, cwd=clone)
     changed = clone / "services" / "analytics" / "reporting.yaml"
     original = changed.read_bytes()
     counter = [0]
@@ -247,7 +262,7 @@ def example_measure(runs: int, workdir: Path) -> tuple[Measure, Measure]:
         assert edited != original, f"{changed} has no description to edit"
         changed.write_bytes(edited)
 
-    return warm, median_of(runs, argv, before=touch)
+    return warm, median_of(runs, argv, before=touch, cwd=clone)
 
 
 def targets(results: dict[int, dict[str, Measure | None]], example: Measure) -> str:
