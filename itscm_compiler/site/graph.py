@@ -46,21 +46,24 @@ class DepGraph:
     @cached_property
     def _deps(self) -> dict[str, list[Dep]]:
         found: dict[str, list[Dep]] = {}
-        for kind in (Service, Component, Supplier):
-            for model in self.estate.models(kind):
-                entries: list[Dep] = []
-                for dep in model.depends_on:
-                    if isinstance(dep, AnyOf):
-                        entries.append(Dep(tuple(dep.any_of), dep.mode if dep.mode == "soft" else "hard", dep.note))
-                    else:
-                        entries.append(Dep((dep.id,), dep.mode, dep.note))
-                if isinstance(model, Component):
-                    if model.supplier:
-                        entries.append(Dep((model.supplier,), "runs-on"))
-                    sites = sorted({i.site for i in model.instances})
-                    if sites:
-                        entries.append(Dep(tuple(sites), "placed"))
-                found[model.id] = entries
+        estate = self.estate
+        dependants: list[Service | Component | Supplier] = [
+            *estate.models(Service), *estate.models(Component), *estate.models(Supplier)
+        ]
+        for model in dependants:
+            entries: list[Dep] = []
+            for dep in model.depends_on:
+                if isinstance(dep, AnyOf):
+                    entries.append(Dep(tuple(dep.any_of), dep.mode if dep.mode == "soft" else "hard", dep.note))
+                else:
+                    entries.append(Dep((dep.id,), dep.mode, dep.note))
+            if isinstance(model, Component):
+                if model.supplier:
+                    entries.append(Dep((model.supplier,), "runs-on"))
+                sites = sorted({i.site for i in model.instances})
+                if sites:
+                    entries.append(Dep(tuple(sites), "placed"))
+            found[model.id] = entries
         return found
 
     @cached_property

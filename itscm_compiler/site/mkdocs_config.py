@@ -55,7 +55,8 @@ def read_user_settings(root: Path) -> dict[str, Any]:
 def generate(root: Path, work: Path, docs: Path) -> dict[str, Any]:
     """Write ``work/mkdocs.yml`` for a build of ``docs`` into ``work/site``; return the settings."""
     user = read_user_settings(root)
-    theme_user = user.get("theme") if isinstance(user.get("theme"), dict) else {}
+    found = user.get("theme")
+    theme_user: dict[str, Any] = found if isinstance(found, dict) else {}
     theme: dict[str, Any] = {"name": "material", "palette": {"scheme": "default", "primary": "indigo", "accent": "indigo"}}
     theme.update({k: v for k, v in theme_user.items() if k in THEME_KEYS})
     theme["features"] = sorted(set(FEATURES) | {f for f in theme.get("features") or [] if f != "navigation.instant"})
