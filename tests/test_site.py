@@ -389,3 +389,17 @@ def test_the_estate_is_frozen_out_of_garbage_collection_while_the_site_is_built(
         assert gc.get_freeze_count() == frozen
         assert gc.isenabled()  # what the build creates is still collected
     assert gc.get_freeze_count() == 0
+
+
+def test_markdown_option_writes_the_pages_mkdocs_was_given(tmp_path: Path) -> None:
+    repo = fixture_repo(tmp_path, commit=False)
+    markdown = tmp_path / "markdown"
+    done = build(repo, tmp_path / "out", "--today", "2026-11-24", "--markdown", str(markdown))
+    assert done.returncode == 0, done.stderr
+    pages = sorted(p.relative_to(markdown).as_posix() for p in markdown.rglob("*.md"))
+    built = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
+    assert "services/web-shop.md" in pages
+    # every Markdown page became an HTML page (MkDocs adds only its 404 page)
+    assert {p[: -len(".md")] for p in pages} <= {h[: -len(".html")] for h in built}
+    text = (markdown / "services" / "web-shop.md").read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: ")  # plain Markdown with front matter

@@ -19,9 +19,15 @@ from .options import config_error, root_option, today_option
     help="Output folder (default: site/ in the repository). Replaced only when the build succeeds.",
 )
 @click.option("--allow-errors", is_flag=True, help="Publish despite lint errors; affected pages carry a warning.")
+@click.option(
+    "--markdown",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the generated Markdown pages into this folder (MkDocs gets them in memory).",
+)
 @root_option
 @today_option
-def build(out: Path | None, allow_errors: bool, root: Path, today: dt.date | None) -> None:
+def build(out: Path | None, allow_errors: bool, markdown: Path | None, root: Path, today: dt.date | None) -> None:
     """Render the runbook site (Markdown through Jinja2, then MkDocs Material).
 
     The site works offline from file://. Figures are computed as of the
@@ -34,7 +40,7 @@ def build(out: Path | None, allow_errors: bool, root: Path, today: dt.date | Non
     from ..site.mkdocs_config import SettingsError
 
     try:
-        result = build_site(root, out, allow_errors=allow_errors, today=today)
+        result = build_site(root, out, allow_errors=allow_errors, today=today, markdown=markdown)
     except ConfigError as exc:
         config_error(exc)
     except SettingsError as exc:

@@ -61,6 +61,7 @@ def build_site(
     allow_errors: bool = False,
     today: dt.date | None = None,
     strict: bool = False,
+    markdown: Path | None = None,
 ) -> BuildResult:
     """Build the runbook site of the repository at ``root`` into ``out`` (default ``root/site``)."""
     root = root.resolve()
@@ -92,13 +93,18 @@ def build_site(
         try:
             started, cpu_started = time.perf_counter(), os.times()
             docs = work / "docs"
-            pages = _render(root, docs, result, stamp, as_of)
+            texts = _render(root, docs, result, stamp, as_of)
+            pages = sum(1 for path in texts if path.endswith(".md"))
+            if markdown is not None:  # for template authors, and for any engine that reads Markdown files
+                from .render import write_pages
+
+                write_pages(markdown.resolve(), texts)
             settings = mkdocs_config.generate(root, work, docs)
             render_seconds = time.perf_counter() - started
             _cpu(cpu, "render", cpu_started)
 
             started, cpu_started = time.perf_counter(), os.times()
-            warnings = _run_mkdocs(settings, work / "mkdocs.yml", stamp, strict)
+            warnings = _run_mkdocs(settings, work / "mkdocs.yml", stamp, strict, texts)
             mkdocs_seconds = time.perf_counter() - started
             _cpu(cpu, "mkdocs", cpu_started)
             _swap(work / "site", out, work)
@@ -136,7 +142,7 @@ def _check_output(root: Path, out: Path, roots: tuple[str, ...]) -> None:
         )
 
 
-def _render(root: Path, docs: Path, result: LintResult, stamp: Stamp, as_of: dt.date) -> int:
+def _render(root: Path, docs: Path, result: LintResult, stamp: Stamp, as_of: dt.date) -> dict[str, str]:
     from .. import metrics
     from .heatmap import heat_maps
     from .pages import pages
@@ -156,11 +162,11 @@ def _render(root: Path, docs: Path, result: LintResult, stamp: Stamp, as_of: dt.
     env = environment(root / "templates")
     env.filters["rule_doc"] = _rule_doc
     common = {"views": views, "stamp": stamp, "today": as_of}
-    count = render_pages(env, pages(views, dashboard), docs, common)
-    assets = docs / "assets"
-    shutil.copytree(ASSETS, assets)
+    texts = render_pages(env, pages(views, dashboard), common)
+    docs.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ASSETS, docs / "assets")
     (docs / MARKER).write_text(json.dumps(alert_index(views, stamp), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return count
+    return texts
 
 
 def _rule_doc(doc: str) -> object:
@@ -222,10 +228,14 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _run_mkdocs(settings: dict[str, object], config_file: Path, stamp: Stamp, strict: bool) -> list[str]:
+def _run_mkdocs(
+    settings: dict[str, object], config_file: Path, stamp: Stamp, strict: bool, texts: dict[str, str]
+) -> list[str]:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as load_mkdocs_config
     from mkdocs.exceptions import MkDocsException
+
+    from .inmemory import InMemoryPages
 
     logger = logging.getLogger("mkdocs")
     handler = _Collect()
@@ -235,6 +245,7 @@ def _run_mkdocs(settings: dict[str, object], config_file: Path, stamp: Stamp, st
     try:
         with _source_date(stamp):
             config = load_mkdocs_config(config_file=str(config_file), strict=strict)
+            config.plugins["itscm-pages"] = InMemoryPages(texts)
             mkdocs_build(config)
     except MkDocsException as exc:
         detail = "; ".join(handler.messages[:5])
