@@ -25,18 +25,28 @@ PARALLEL_FROM = 1500  # files to load; below this, starting workers costs more t
 MAX_WORKERS = 4
 
 
+def requested_workers() -> int | None:
+    """The process count ``ITSCM_WORKERS`` asks for (loading and checks alike), or None."""
+    wanted = os.environ.get("ITSCM_WORKERS", "").strip()
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else None
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def worker_count(files: int) -> int:
     """How many processes to load ``files`` files with (``ITSCM_WORKERS`` overrides)."""
-    wanted = os.environ.get("ITSCM_WORKERS", "").strip()
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
+    wanted = requested_workers()
+    if wanted is not None:
+        return wanted
     if files < PARALLEL_FROM:
         return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS))
+    return max(1, min(cpu_count(), MAX_WORKERS))
 
 
 def _chunk_worker(root: str, rels: list[str], max_size: int, salt: bytes | None) -> list[tuple[bytes, bytes | None]]:

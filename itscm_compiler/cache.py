@@ -67,11 +67,6 @@ def _secret() -> bytes | None:
 
 
 def source_salt() -> bytes:
-    """A digest of itscm's version and source (and Python's and pydantic's versions)."""
-    return _source_salt()
-
-
-def _source_salt() -> bytes:
     """A digest of itscm's own source: a changed loader never reads old entries."""
     global _SOURCE_SALT
     if _SOURCE_SALT is None:
@@ -125,7 +120,7 @@ class LoadCache:
         secret = _secret()
         if secret is None:
             return None
-        salt = _source_salt() + str(config.max_file_size).encode()
+        salt = source_salt() + str(config.max_file_size).encode()
         return cls(config.root / CACHE_DIR / "v2", secret, salt)
 
     @property

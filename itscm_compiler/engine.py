@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import traceback
 from typing import Iterable
@@ -55,7 +54,9 @@ def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]
     gc.disable()
     try:
         rules = [r for r in rules if r.check is not None and estate.config.severities.get(r.code, r.severity) is not None]
-        if len(estate.documents) >= PARALLEL_FROM and _workers() > 1:
+        from .bulk import cpu_count, requested_workers
+
+        if len(estate.documents) >= PARALLEL_FROM and (requested_workers() or cpu_count()) > 1:
             split = _run_split(estate, rules)
             if split is not None:
                 return split
@@ -68,16 +69,6 @@ def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]
 PARALLEL_FROM = 5000  # documents; below this a second process costs more than it saves
 _GRAPH_MODULES = (".rules.graph", ".rules.graph_targets")
 _JOB: tuple[Estate, list[Rule]] | None = None  # what a forked worker runs: the parent's objects, never pickled
-
-
-def _workers() -> int:
-    wanted = os.environ.get("ITSCM_WORKERS", "").strip()
-    if wanted.isdigit():
-        return int(wanted)
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _stays_here(rule: Rule) -> bool:
@@ -126,7 +117,6 @@ def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
 def _run_rules(estate: Estate, rules: Iterable[Rule]) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     config = estate.config
-    rules = [r for r in rules if r.check is not None and config.severities.get(r.code, r.severity) is not None]
     for rule in rules:
         if rule.prefetch is not None:
             try:

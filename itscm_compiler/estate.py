@@ -123,7 +123,7 @@ def raw_refs(cls: type[BaseModel], data: Any, prefix: DataPath = ()) -> Iterator
     if not isinstance(data, dict):
         return
     for name, key, kinds in _plan(cls):
-        value = data.get(key, data.get(name)) if key != name else data.get(key)
+        value = data.get(key, data.get(name))
         if value is None:
             continue
         path = (*prefix, key)
@@ -141,7 +141,8 @@ def raw_refs(cls: type[BaseModel], data: Any, prefix: DataPath = ()) -> Iterator
                         break
             elif isinstance(item, dict):
                 for model in _nested(cls, name):
-                    if all(k in model.model_fields or k in {f.alias for f in model.model_fields.values()} for k in item):
+                    known = {n for n, _, _ in _plan(model)} | {k for _, k, _ in _plan(model)}
+                    if all(k in known for k in item):
                         yield from raw_refs(model, item, where)
                         break
 

@@ -135,8 +135,9 @@ class _Walker:
         # method; the object's parts answer the common case directly.
         ctag = getattr(node, "ctag", None)
         if ctag is not None and ctag.handle is None and ctag.suffix == _STR:
-            return resolve_plain(value) if not node.style else value
-        tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
+            tag = _STR
+        else:
+            tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
         if tag == _STR:
             return resolve_plain(value) if not node.style else value
         line, col = node.start_mark.line + 1, node.start_mark.column + 1

@@ -124,6 +124,13 @@ def target_of(views: Views, page_path: str, id_: str, here: Any = ()) -> str | N
 _RELATIVE: dict[tuple[str, str], str] = {}
 
 
+def _link(context: jinja2.runtime.Context, id_: str, label: Any, local: bool) -> tuple[Markup, str | None]:
+    """The escaped text of a link to ``id_`` and its relative Markdown target (None: no page shows it)."""
+    views: Views = context["views"]
+    text = escape.text(label if label is not None else views.label(id_))
+    return text, target_of(views, context["page_path"], id_, context.get("here", ()) if local else ())
+
+
 @jinja2.pass_context
 def _ref(context: jinja2.runtime.Context, id_: str | None, label: Any = None, local: bool = True) -> Markup:
     """A Markdown link to the page showing ``id_``; plain text when it has no page.
@@ -132,12 +139,8 @@ def _ref(context: jinja2.runtime.Context, id_: str | None, label: Any = None, lo
     """
     if not id_:
         return Markup("")
-    views: Views = context["views"]
-    text = escape.text(label if label is not None else views.label(id_))
-    target = target_of(views, context["page_path"], id_, context.get("here", ()) if local else ())
-    if target is None:
-        return text
-    return Markup(f"[{text}]({target})")
+    text, target = _link(context, id_, label, local)
+    return text if target is None else Markup(f"[{text}]({target})")
 
 
 @jinja2.pass_context
@@ -152,12 +155,8 @@ def _aref(context: jinja2.runtime.Context, id_: str | None, label: Any = None, l
     """Like ``ref`` but an HTML ``<a>`` element, for raw HTML blocks (which Markdown leaves alone)."""
     if not id_:
         return Markup("")
-    views: Views = context["views"]
-    text = escape.text(label if label is not None else views.label(id_))
-    target = target_of(views, context["page_path"], id_, context.get("here", ()) if local else ())
-    if target is None:
-        return text
-    return Markup(f'<a href="{escape.attr(html_url(target))}">{text}</a>')
+    text, target = _link(context, id_, label, local)
+    return text if target is None else Markup(f'<a href="{escape.attr(html_url(target))}">{text}</a>')
 
 
 def html_url(target: str) -> str:
