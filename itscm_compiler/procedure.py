@@ -39,6 +39,11 @@ class StepGraph:
     def components(self) -> list[list[str]]:
         """Strongly connected components (Tarjan, iterative), members in document order."""
         position = {sid: i for i, sid in enumerate(self.order)}
+        # The usual procedure only waits for steps written above it: no cycle
+        # is possible, every step is its own component and Tarjan can be
+        # skipped (it was a tenth of all checks on a 10,000-service estate).
+        if all(position[w] < position[sid] for sid, ws in self.waits.items() for w in ws):
+            return [[sid] for sid in self.order]
         return [sorted(members, key=position.__getitem__) for members in tarjan(self.waits)]
 
     def cycles(self) -> list[list[str]]:

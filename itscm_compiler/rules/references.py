@@ -16,16 +16,24 @@ def _a(kinds: tuple[str, ...]) -> str:
     return " or ".join(kinds)
 
 
-def _written(estate: Estate) -> Iterator[tuple[str, DataPath, str, tuple[str, ...], Callable[[], Location]]]:
-    """Every reference written: (source id, path, id named, kinds allowed, where it is written).
+Written = tuple[str, DataPath, str, tuple[str, ...], Callable[[], Location]]
+
+
+def _written(estate: Estate, keep: Callable[[str, tuple[str, ...]], bool]) -> Iterator[Written]:
+    """The references written whose (id, kinds) ``keep`` selects, with where they are written.
 
     Includes documents that failed validation: a schema error in a plan must
-    not hide that it also names a service that does not exist.
+    not hide that it also names a service that does not exist. The filter
+    comes first because almost every reference is fine: a location is only
+    worked out for the few that are not (a quarter of a million references
+    on a 10,000-service estate).
     """
     for ref in estate.references:
-        yield ref.source.id, ref.path, ref.target, ref.kinds, partial(ref.source.location, *ref.path)
+        if keep(ref.target, ref.kinds):
+            yield ref.source.id, ref.path, ref.target, ref.kinds, partial(ref.source.location, *ref.path)
     for doc, path, target, kinds in estate.invalid_references:
-        yield doc.id, path, target, kinds, partial(doc.at, path)
+        if keep(target, kinds):
+            yield doc.id, path, target, kinds, partial(doc.at, path)
 
 
 @rule("R001", "dangling-reference", Severity.ERROR)
@@ -43,9 +51,8 @@ def dangling_reference(estate: Estate) -> Iterator[Finding]:
     from ..suggest import Suggester
 
     candidates: dict[tuple[str, ...], Suggester] = {}
-    for source, path, target, kinds, where in _written(estate):
-        if target in estate.by_id or target in estate.invalid_ids:
-            continue
+    known = estate.by_id.keys() | estate.invalid_ids.keys()
+    for source, path, target, kinds, where in _written(estate, lambda target, _: target not in known):
         names = candidates.get(kinds)
         if names is None:
             names = Suggester([d.id for kind in kinds for d in estate.by_kind.get(kind, [])])
@@ -67,10 +74,14 @@ def wrong_kind_reference(estate: Estate) -> Iterator[Finding]:
     the id exists, but the checks that follow the reference would draw the
     wrong conclusions. The related location is the document named.
     """
-    for source, path, name, kinds, where in _written(estate):
-        target = estate.by_id.get(name)
-        if target is None or target.kind in kinds:
-            continue
+    by_id = estate.by_id
+
+    def misfit(name: str, kinds: tuple[str, ...]) -> bool:
+        target = by_id.get(name)
+        return target is not None and target.kind not in kinds
+
+    for source, path, name, kinds, where in _written(estate, misfit):
+        target = by_id[name]
         yield Finding(
             where(),
             f"{'.'.join(map(str, path))} names {name!r}, which is a {target.kind}: it must be a {_a(kinds)}",
