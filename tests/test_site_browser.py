@@ -132,6 +132,19 @@ def test_example_estate_offline_search_runbook_and_screenshots(browser: Any, tmp
         assert calls.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
         page.screenshot(path=str(OUTPUT / "runbook.png"), full_page=True)
 
+        # a drawn node is a link (the image map): a real click where a node is drawn opens what it names
+        areas = page.locator('map[name="itscm-map-%s"] area' % service.id)
+        assert areas.count() >= 1
+        area = areas.first
+        expected = area.evaluate("a => a.href")
+        left, top, right, bottom = (int(v) for v in (area.get_attribute("coords") or "").split(","))
+        diagram.scroll_into_view_if_needed()
+        box = diagram.bounding_box()
+        assert box is not None and abs(box["width"] - diagram.evaluate("img => img.naturalWidth")) < 1  # not scaled
+        page.mouse.click(box["x"] + (left + right) / 2, box["y"] + (top + bottom) / 2)
+        page.wait_for_url(expected)
+        page.goto((out / "services" / f"{service.id}.html").as_uri())
+
         plans = page.locator('article a[href^="../plans/"]')
         if plans.count():
             plans.first.click()
@@ -179,7 +192,7 @@ def test_hostile_estate_runs_no_script(browser: Any, tmp_path: Path) -> None:
             )
             assert page.evaluate("window.__pwned") is None, name
             assert page.locator("article script, article img:not(.itscm-diagram), article iframe").count() == 0, name
-            assert page.locator('article a[href^="javascript"]').count() == 0, name
+            assert page.locator('article a[href^="javascript"], article area[href^="javascript"]').count() == 0, name
         page.goto((out / "services" / "web-shop.html").as_uri())
         text = page.locator("article").inner_text()
         assert HOSTILE["script"] in text  # shown as text, exactly as written

@@ -34,3 +34,33 @@ def test_compiled_templates_are_reused_and_a_changed_override_is_picked_up(tmp_p
     assert "Desk notice version two" in page and "version one" not in page
     unchanged = [p for p in compiled if p.stat().st_mtime_ns == stamps[p]]
     assert len(unchanged) >= len(compiled) - 1  # only the changed override was compiled again
+
+
+def test_other_versions_compiled_templates_are_pruned_after_thirty_days_unused(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from itscm_compiler.cache import source_salt
+    from itscm_compiler.site import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
+    home = tmp_path / "xdg" / "itscm"
+    stale, recent, link_target = home / "templates-0000000000000001", home / "templates-0000000000000002", tmp_path / "elsewhere"
+    for folder in (stale, recent, link_target):
+        folder.mkdir(parents=True)
+        (folder / "x.cache").write_bytes(b"compiled")
+    link = home / "templates-0000000000000003"
+    link.symlink_to(link_target)
+    old = 1_000_000_000  # 2001: long unused
+    os.utime(stale, (old, old))
+    os.utime(link_target, (old, old))
+
+    cache = render._bytecode_cache()  # this source's folder is new: others are pruned now
+    assert cache is not None
+    assert not stale.exists()  # unused for more than thirty days: removed
+    assert recent.exists()  # another version in recent use: kept
+    assert link.is_symlink() and (link_target / "x.cache").exists()  # a link is never followed or removed
+    ours = home / f"templates-{source_salt().hex()[:16]}"
+    assert sorted(home.glob("templates-*")) == sorted([recent, link, ours])
+
+    os.utime(ours, (old, old))
+    render._bytecode_cache()  # using it again marks it as used: an old stamp never survives a use
+    assert ours.stat().st_mtime > old

@@ -48,12 +48,25 @@ class _Edge:
 
 
 @dataclass(frozen=True)
+class Area:
+    """Where a node with a page is drawn, for the image map that makes it clickable."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    href: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Diagram:
     svg: str
     nodes: int
     truncated: int  # nodes left out to keep the drawing readable
     width: int = 0
     height: int = 0
+    areas: tuple[Area, ...] = ()
 
 
 def _short(label: str) -> str:
@@ -116,8 +129,8 @@ def draw(
                     edges.append(_Edge(parent, target, mode))
         frontier = following
         row = max((n.row for n in nodes.values()), default=row) + 1
-    svg, width, height = _svg(nodes, edges, center)
-    return Diagram(svg, len(nodes), truncated, width, height)
+    svg, width, height, areas = _svg(nodes, edges, center)
+    return Diagram(svg, len(nodes), truncated, width, height, areas)
 
 
 def _layout(nodes: dict[str, _Node]) -> tuple[list[list[_Node]], float]:
@@ -146,7 +159,7 @@ def _layout(nodes: dict[str, _Node]) -> tuple[list[list[_Node]], float]:
     return rows, width
 
 
-def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str, int, int]:
+def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str, int, int, tuple[Area, ...]]:
     rows, width = _layout(nodes)
     top: dict[str, float] = {}
     for index, row in enumerate(rows):
@@ -176,11 +189,17 @@ def _svg(nodes: dict[str, _Node], edges: list[_Edge], center: str) -> tuple[str,
             f'{xs[b]} {y2 - 2:.1f}" fill="none" stroke="#9e9e9e" stroke-width="1.3"{dash} '
             'marker-end="url(#itscm-arrow)"/>'
         )
+    areas = []
     for row in rows:
         for node in row:
-            parts.append(_node(node, xs[node.key], top[node.key], node.key == center))
+            y = top[node.key]
+            parts.append(_node(node, xs[node.key], y, node.key == center))
+            if node.href:
+                left = round(node.x - NODE_W / 2)
+                title = f"{node.label} ({node.kind})"
+                areas.append(Area(left, round(y), left + NODE_W, round(y + NODE_H), node.href, title))
     parts.append("</svg>\n")
-    return "".join(parts), round(width), round(height)
+    return "".join(parts), round(width), round(height), tuple(areas)
 
 
 @lru_cache(maxsize=65_536)
@@ -209,7 +228,5 @@ def _node(node: _Node, x_text: str, y: float, is_center: bool) -> str:
             f'<text x="{x_text}" y="{y + 19:.1f}" text-anchor="middle" class="label">{label}</text>'
             f'<text x="{x_text}" y="{y + 36:.1f}" text-anchor="middle" class="kind">{kind}</text>'
         )
-    body = f'<g class="node node-{css}"><title>{full}</title>{shape}{texts}</g>'
-    if node.href:
-        return f'<a href="{html.escape(node.href, quote=True)}">{body}</a>'
-    return body
+    # No <a> here: links inside an <img> are inert; the page's image map holds them (see Area).
+    return f'<g class="node node-{css}"><title>{full}</title>{shape}{texts}</g>'

@@ -35,10 +35,17 @@ class Figure:
     a thousand more files to write and for MkDocs to copy, the slowest part of
     a build on a busy disk. An image cannot run script, and every label in it
     is escaped anyway.
+
+    Links inside an image are inert, so an HTML image map over the drawing
+    makes each node with a page clickable (and reachable with the keyboard):
+    plain HTML, no script, and it works from ``file://``. Its coordinates are
+    those of the drawing, so the stylesheet never scales the image on screen:
+    a wide drawing scrolls sideways instead, and its labels stay readable.
     """
 
     diagram: Diagram
     alt: str
+    name: str  # unique on the page: names the image map
 
     @property
     def truncated(self) -> int:
@@ -47,16 +54,27 @@ class Figure:
     @property
     def img(self) -> Markup:
         data = base64.b64encode(self.diagram.svg.encode("utf-8")).decode("ascii")
-        return Markup(
+        areas = self.diagram.areas
+        name = escape.attr(f"itscm-map-{self.name}")
+        usemap = f' usemap="#{name}"' if areas else ""
+        image = (
             f'<img class="itscm-diagram" src="data:image/svg+xml;base64,{data}" width="{self.diagram.width}" '
-            f'height="{self.diagram.height}" alt="{escape.attr(self.alt)}">'
+            f'height="{self.diagram.height}" alt="{escape.attr(self.alt)}"{usemap}>'
         )
+        if not areas:
+            return Markup(image)
+        links = "".join(
+            f'<area shape="rect" coords="{a.left},{a.top},{a.right},{a.bottom}" href="{escape.attr(a.href)}" '
+            f'alt="{escape.attr(a.title)}" title="{escape.attr(a.title)}">'
+            for a in areas
+        )
+        return Markup(f'{image}<map name="{name}">{links}</map>')
 
 
 def figure(views: Views, node_id: str, page_path: str, here: Any = ()) -> Figure:
     """The dependency diagram of ``node_id`` for the page at ``page_path``."""
     drawn = diagram(views, node_id, page_path, here)
-    return Figure(drawn, f"Dependency diagram of {views.label(node_id)}")
+    return Figure(drawn, f"Dependency diagram of {views.label(node_id)}", node_id)
 
 
 def diagram(views: Views, node_id: str, page_path: str, here: Any = ()) -> Diagram:

@@ -81,12 +81,46 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
     folder = user_cache_dir() / f"templates-{source_salt().hex()[:16]}"
     try:
+        new = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if folder.stat().st_uid != os.getuid():  # someone else's folder: do not load from it
             return None
+        os.utime(folder)  # "last used", for the pruning below
     except (OSError, AttributeError):
         return None
+    if new:  # a new itscm version or source: the right moment to drop what old ones left
+        prune_template_caches(folder)
     return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+TEMPLATE_CACHE_DAYS = 30
+
+
+def prune_template_caches(keep: Path, days: int = TEMPLATE_CACHE_DAYS) -> list[Path]:
+    """Remove the compiled templates of other itscm versions unused for ``days`` days.
+
+    Every itscm source gets its own folder, so upgrades would otherwise pile
+    them up. A version still in use (another virtual environment, a
+    pre-commit hook pinned to an older release) touches its folder on every
+    build and keeps it; one that comes back later simply compiles again.
+    Only the user's own folders are removed. Returns what was removed.
+    """
+    import shutil
+    import time
+
+    cutoff = time.time() - days * 86400
+    removed = []
+    for other in keep.parent.glob("templates-*"):
+        try:
+            info = other.lstat()
+            if other == keep or not other.is_dir() or other.is_symlink() or info.st_uid != os.getuid():
+                continue
+            if info.st_mtime < cutoff:
+                shutil.rmtree(other)
+                removed.append(other)
+        except OSError:
+            continue
+    return removed
 
 
 def relative(current: str, target: str) -> str:
