@@ -87,9 +87,31 @@ def _plan(cls: type[BaseModel]) -> list[tuple[str, str, tuple[str, ...] | None]]
     return plan
 
 
+_REF_PLANS: dict[type[BaseModel], list[tuple[str, str, tuple[str, ...] | None]]] = {}
+
+
+def _ref_plan(cls: type[BaseModel]) -> list[tuple[str, str, tuple[str, ...] | None]]:
+    """The fields of ``cls`` that can hold a reference: ids, or models that may hold some.
+
+    Names, descriptions, dates and durations never do; skipping them halves
+    the walk the loader makes over every document.
+    """
+    plan = _REF_PLANS.get(cls)
+    if plan is None:
+        from .validate import models_in
+
+        plan = [
+            (name, key, kinds)
+            for name, key, kinds in _plan(cls)
+            if kinds or models_in(cls.model_fields[name].annotation)
+        ]
+        _REF_PLANS[cls] = plan
+    return plan
+
+
 def iter_refs(model: BaseModel, prefix: DataPath = ()) -> Iterator[tuple[DataPath, str, tuple[str, ...]]]:
     """Every reference inside ``model``: (data path, id, allowed kinds)."""
-    for name, key, kinds in _plan(type(model)):
+    for name, key, kinds in _ref_plan(type(model)):
         value = getattr(model, name)
         if value is None:
             continue

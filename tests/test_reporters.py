@@ -137,7 +137,23 @@ def test_json_exact() -> None:
         ],
         "summary": {"errors": 1, "warnings": 1, "infos": 1, "files": 3, "waived": 2, "notes": []},
     }
-    assert render("json", REPORT) == json.dumps(expected, indent=2) + "\n"
+    text = render("json", REPORT)
+    assert json.loads(text) == expected
+    assert text.isascii() and text.endswith("}\n")
+    lines = text.splitlines()
+    # the outer levels indented, then one diagnostic per line (grep and diff friendly)
+    assert lines[:5] == ["{", '  "version": 1,', '  "tool": {', '    "name": "itscm",', f'    "version": "{__version__}"']
+    assert [json.loads(line.rstrip(",")) for line in lines if line.startswith('    {"code"')] == expected["diagnostics"]
+    assert '"message": "owner names \'paymnts\': did you mean \'payments\'?\\n100% sure"' in text  # escaped, one line
+
+
+def test_json_text_layout_keeps_every_value() -> None:
+    from itscm_compiler.reporters.jsontext import dumps
+
+    value = {"a": [], "b": {}, "c": [1, {"d": [2, 3]}], "e": "\u00e9\n", "f": None}
+    for expand in range(5):
+        assert json.loads(dumps(value, expand)) == value
+    assert dumps(value, 0).count("\n") == 0 and dumps(value, 1).count("\n") == 6
 
 
 def test_sarif_results_exact_and_valid() -> None:

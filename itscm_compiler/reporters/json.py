@@ -6,13 +6,13 @@ changes the meaning of a field bumps ``version``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Severity
 from ..fingerprints import fingerprint
 from . import Report
+from .jsontext import dumps
 
 VERSION = 1
 
@@ -58,5 +58,4 @@ def render_report(report: Report) -> str:
     }
     if report.since:  # PR mode only, so the output of a plain run stays as documented
         document["summary"].update({"since": report.since, "left_out": report.left_out})  # type: ignore[attr-defined]
-    # ASCII-only output survives any terminal or pipe encoding; JSON escapes the rest.
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return dumps(document, expand=2) + "\n"  # one diagnostic per line

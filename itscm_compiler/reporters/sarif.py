@@ -8,7 +8,6 @@ scanning keeps tracking an alert when lines move.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +16,7 @@ from ..diagnostics import Diagnostic, Location, Severity
 from ..fingerprints import fingerprint
 from ..rules.base import Rule
 from . import Report
+from .jsontext import dumps
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/itscm-compiler/"
@@ -95,4 +95,4 @@ def render_report(report: Report) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=True) + "\n"
+    return dumps(log, expand=4) + "\n"  # one rule and one result per line
