@@ -147,6 +147,12 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+def _untagged(node: ScalarNode) -> bool:
+    """Whether a scalar carries the default string tag (no tag written, or ``!!str``)."""
+    ctag = node.ctag
+    return ctag is not None and ctag.handle is None and ctag.suffix == _STR
+
+
 class _Walker:
     def __init__(self) -> None:
         self.spans: dict[Path, Span] = {}
@@ -224,11 +230,25 @@ class _Walker:
                     mark.column + 1,
                 )
             )
-        self.spans[path] = (mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
+        spans = self.spans
+        spans[path] = (mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
         if isinstance(node, ScalarNode):
             return self.scalar(node)
+        # Most values are untagged scalars: those are read right here, without
+        # the calls through walk() and scalar() (the walker cost as much as
+        # composing). Anything else, and everything reached through an alias
+        # (which counts against the alias budget), takes the general path.
+        inline = not self.aliased and depth < MAX_DEPTH
         if isinstance(node, SequenceNode):
-            return [self.walk(item, (*path, i), depth + 1, (0, 0)) for i, item in enumerate(node.value)]
+            items: list[Any] = []
+            for i, item in enumerate(node.value):
+                if inline and type(item) is ScalarNode and _untagged(item):
+                    start = item.start_mark
+                    spans[(*path, i)] = (start.line + 1, start.column + 1, 0, 0)
+                    items.append(item.value if item.style else resolve_plain(item.value))
+                else:
+                    items.append(self.walk(item, (*path, i), depth + 1, (0, 0)))
+            return items
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
             seen: dict[Any, tuple[int, int]] = {}
@@ -237,7 +257,10 @@ class _Walker:
                 if not isinstance(key_node, ScalarNode):
                     self.problems.append(YamlProblem("key", "a mapping key must be a plain value", kline, kcol))
                     continue
-                key = self.scalar(key_node)
+                if _untagged(key_node) and not key_node.style:
+                    key = resolve_plain(key_node.value)
+                else:
+                    key = self.scalar(key_node)
                 if not isinstance(key, (str, int, bool)) and key is not None:
                     key = key_node.value
                 if key is None:
@@ -256,7 +279,13 @@ class _Walker:
                     )
                     continue
                 seen[key] = (kline, kcol)
-                result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
+                if inline and type(value_node) is ScalarNode and _untagged(value_node):
+                    start = value_node.start_mark
+                    spans[(*path, key)] = (start.line + 1, start.column + 1, kline, kcol)
+                    value = value_node.value
+                    result[key] = value if value_node.style else resolve_plain(value)
+                else:
+                    result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
             return result
         return None  # pragma: no cover - ruamel only builds the three node types
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
 from itscm_compiler.config import load_config
 from itscm_compiler.discovery import discover
@@ -19,6 +19,8 @@ from .conftest import ROOT
 
 def _plain(value: Any) -> Any:
     """Round-trip data as plain Python; dates as the text they were written as (the fast path keeps text)."""
+    if isinstance(value, TaggedScalar):  # !!str: the text as written
+        return str(value.value)
     if isinstance(value, dict):
         return {_plain(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -110,3 +112,41 @@ def test_yaml_1_2_core_schema(text: str, expected: object) -> None:
     assert problems == []
     value = docs[0].data["value"]
     assert value == expected and type(value) is type(expected)
+
+
+TRICKY = """\
+apiVersion: itscm/v1
+kind: Service
+"id": web-shop
+'quoted key': 'no'
+tagged: !!str 1:30
+plain: [on, 017, 0x1F, ~, 'x', {a: b, "c": 2026-03-31}]
+base: &base
+  depends_on: [db, {id: cache, mode: soft}]
+  note: |
+    two
+    lines
+copy: *base
+list:
+  - - nested
+    - 1.5
+  - key: value
+    other: !!str yes
+---
+second: document
+"""
+
+
+def test_fast_path_reads_anchors_tags_quotes_and_flow_like_the_round_trip_loader() -> None:
+    fast, problems = read_documents(TRICKY)
+    assert problems == []
+    slow = list(YAML().load_all(TRICKY))
+    assert [d.data for d in fast] == [_plain(d) for d in slow]
+    assert fast[0].data["tagged"] == "1:30" and fast[0].data["plain"][:4] == ["on", 17, 31, None]
+    assert fast[0].data["copy"] == fast[0].data["base"]
+    for doc, rt in zip(fast, slow):
+        expected: dict[DataPath, tuple[int, int, int, int]] = {}
+        _rt_positions(rt, (), expected)
+        for path, span in expected.items():
+            if not isinstance(_lookup(doc.data, path), (dict, list)) and path[0] != "copy":
+                assert doc.spans[path] == span, path  # (an alias's values sit where the anchor wrote them)
