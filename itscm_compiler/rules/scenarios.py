@@ -90,6 +90,18 @@ def struck_by(estate: Estate, threats: list[Threat]) -> dict[str, int]:
     return masks
 
 
+def _bits(mask: int) -> Iterator[int]:
+    """The positions of the set bits of ``mask``, lowest first.
+
+    Walking only the set bits keeps the rule linear: the catalogue grows
+    with the estate, and testing every threat for every tier-1 service did not.
+    """
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
 @rule("C050", "threat-without-plan", W)
 def threat_without_plan(estate: Estate) -> Iterator[Finding]:
     """A tier-1 service can be struck by threats that none of its plans names.
@@ -120,7 +132,7 @@ def threat_without_plan(estate: Estate) -> Iterator[Finding]:
         if not mask:
             continue
         named = {t for plan in estate.plans_of[doc.id] for t in plan.scenarios}
-        missing = [t.id for i, t in enumerate(threat_docs) if mask >> i & 1 and t.id not in named]
+        missing = [threat_docs[i].id for i in _bits(mask) if threat_docs[i].id not in named]
         if not missing:
             continue
         for t in missing:
