@@ -46,8 +46,9 @@ def find_cycles(dg: DependencyGraph) -> list[Cycle]:
         if path:
             found.append(Cycle(True, _rotate(path), len(comp)))
     adj = dg.adj
-    succ = {n: list(nbrs) for n, nbrs in adj.items()}
-    for comp in tarjan(succ):
+    for comp in tarjan({n: list(nbrs) for n, nbrs in adj.items()}):
+        if len(comp) == 1 and comp[0] not in adj[comp[0]]:
+            continue  # almost every component: one node on no cycle
         members = set(comp)
         soft_edges = sorted(
             (u, v) for u in comp for v, d in adj[u].items() if d["mode"] == SOFT and v in members
@@ -56,7 +57,7 @@ def find_cycles(dg: DependencyGraph) -> list[Cycle]:
             continue
         best: list[str] | None = None
         for u, v in soft_edges[:_STARTS]:
-            back = _path(v, u, lambda n: succ[n], members)
+            back = _path(v, u, lambda n: adj[n], members)
             if back is None:
                 continue
             cycle = _close(u, v, back)
