@@ -109,9 +109,18 @@ def _ref_plan(cls: type[BaseModel]) -> list[tuple[str, str, tuple[str, ...] | No
     return plan
 
 
-def iter_refs(model: BaseModel, prefix: DataPath = ()) -> Iterator[tuple[DataPath, str, tuple[str, ...]]]:
-    """Every reference inside ``model``: (data path, id, allowed kinds)."""
-    for name, key, kinds in _ref_plan(type(model)):
+FieldPlan = Callable[[type[BaseModel]], list[tuple[str, str, tuple[str, ...] | None]]]
+
+
+def iter_refs(
+    model: BaseModel, prefix: DataPath = (), plan: FieldPlan = _ref_plan
+) -> Iterator[tuple[DataPath, str, tuple[str, ...]]]:
+    """Every reference inside ``model``: (data path, id, allowed kinds).
+
+    ``plan`` says which fields to visit; a test walks every field with
+    ``_plan`` to prove that the pruned plan misses no reference.
+    """
+    for name, key, kinds in plan(type(model)):
         value = getattr(model, name)
         if value is None:
             continue
@@ -119,13 +128,13 @@ def iter_refs(model: BaseModel, prefix: DataPath = ()) -> Iterator[tuple[DataPat
         if kinds and isinstance(value, str):
             yield path, value, kinds
         elif isinstance(value, BaseModel):
-            yield from iter_refs(value, path)
+            yield from iter_refs(value, path, plan)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if kinds and isinstance(item, str):
                     yield (*path, i), item, kinds
                 elif isinstance(item, BaseModel):
-                    yield from iter_refs(item, (*path, i))
+                    yield from iter_refs(item, (*path, i), plan)
 
 
 def _nested(cls: type[BaseModel], name: str) -> list[type[BaseModel]]:
