@@ -6,8 +6,9 @@
 
 For each size it generates an estate (benchmarks/generate.py, cached under
 --workdir) and measures, each in a fresh child process, wall time (median of
---runs) and peak memory (the largest resident set of the process and its
-workers, from wait4):
+--runs), CPU time (user and system, the process and its workers: steadier
+than wall time on a shared machine) and peak memory (the largest resident
+set of the process and its workers), both from wait4:
 
 * cold: ``itscm lint`` with no cache (``.itscm-cache/`` removed first);
 * warm: ``itscm lint`` again, nothing changed;
@@ -65,13 +66,14 @@ class Measure:
     seconds: float
     peak_mb: float
     note: str = ""
+    cpu: float = 0.0  # user + system seconds of the process and its workers (median): steadier than wall time
 
     def __str__(self) -> str:
         return f"{self.seconds:8.2f} s {self.peak_mb:7.0f} MB"
 
 
-def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB (process and reaped workers) and exit code of one child."""
+def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS in MB (process and reaped workers), exit code and CPU seconds of one child."""
     # With --python, the itscm installed there runs, as pre-commit would run it.
     full_env = dict(os.environ) if PYTHON != [sys.executable] else dict(os.environ, PYTHONPATH=str(REPO))
     full_env.update(env or {})
@@ -80,20 +82,21 @@ def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = N
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def median_of(runs: int, argv: list[str], before: object = None, **kwargs: object) -> Measure:
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
         if callable(before):
             before()
-        seconds, peak, code = run(argv, **kwargs)  # type: ignore[arg-type]
+        seconds, peak, code, cpu = run(argv, **kwargs)  # type: ignore[arg-type]
         if code not in (0, 1):
             raise SystemExit(f"{' '.join(argv)} exited with {code}")
         times.append(seconds)
         peaks.append(peak)
-    return Measure(statistics.median(times), max(peaks))
+        cpus.append(cpu)
+    return Measure(statistics.median(times), max(peaks), cpu=statistics.median(cpus))
 
 
 def estate(workdir: Path, services: int, seed: int) -> Path:
@@ -173,21 +176,23 @@ def check_jsonschema(files: list[Path], runs: int) -> Measure:
     beside = Path(sys.executable).parent / "check-jsonschema"
     exe = str(beside) if beside.exists() else shutil.which("check-jsonschema") or "check-jsonschema"
     base = [exe, "--base-uri", schema.as_uri(), "--schemafile", str(schema)]
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
-        total, peak = 0.0, 0.0
+        total, peak, cpu = 0.0, 0.0, 0.0
         for start in range(0, len(files), 2000):  # a command line holds only so many paths
-            seconds, mb, _ = run([*base, *map(str, files[start : start + 2000])])
+            seconds, mb, _, used = run([*base, *map(str, files[start : start + 2000])])
             total += seconds
             peak = max(peak, mb)
+            cpu += used
         times.append(total)
         peaks.append(peak)
-    return Measure(statistics.median(times), max(peaks), f"{len(files)} one-document files")
+        cpus.append(cpu)
+    return Measure(statistics.median(times), max(peaks), f"{len(files)} one-document files", statistics.median(cpus))
 
 
 def table(results: dict[int, dict[str, Measure | None]]) -> str:
     lines = [
-        f"{'services':>9} {'measure':<22} {'wall (median)':>14} {'peak RSS':>9} {'vs (a)':>8} {'vs (b)':>8}",
+        f"{'services':>9} {'measure':<22} {'wall (median)':>14} {'CPU':>9} {'peak RSS':>9} {'vs (a)':>8} {'vs (b)':>8}",
     ]
     for services, rows in results.items():
         base_a, base_b = rows.get("(a) ruamel round-trip"), rows.get("(b) check-jsonschema")
@@ -197,7 +202,9 @@ def table(results: dict[int, dict[str, Measure | None]]) -> str:
                 continue
             ra = f"{m.seconds / base_a.seconds:8.3f}" if base_a and not name.startswith("(") else ""
             rb = f"{m.seconds / base_b.seconds:8.3f}" if base_b and not name.startswith("(") else ""
-            lines.append(f"{services:>9,} {name:<22} {m.seconds:12.2f} s {m.peak_mb:6.0f} MB {ra:>8} {rb:>8}")
+            lines.append(
+                f"{services:>9,} {name:<22} {m.seconds:12.2f} s {m.cpu:7.2f} s {m.peak_mb:6.0f} MB {ra:>8} {rb:>8}"
+            )
     return "\n".join(lines)
 
 
@@ -235,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"itscm lint benchmark: {cpus} CPUs, load average {load_before:.1f} before and "
           f"{os.getloadavg()[0]:.1f} after, runs={args.runs}")
     print(table(results))
-    print(f"{'example':>9} {'warm':<22} {example.seconds:12.2f} s {example.peak_mb:6.0f} MB")
-    print(f"{'example':>9} {'one file changed':<22} {example_changed.seconds:12.2f} s {example_changed.peak_mb:6.0f} MB")
+    for name, m in (("warm", example), ("one file changed", example_changed)):
+        print(f"{'example':>9} {name:<22} {m.seconds:12.2f} s {m.cpu:7.2f} s {m.peak_mb:6.0f} MB")
     print()
     print(targets(results, example_changed))
     return 0

@@ -1,0 +1,40 @@
+"""The lint benchmark runs end to end on a small estate and prints every figure the scale issue asks for."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def test_lint_benchmark_prints_its_table_ratios_and_targets(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "lint_bench.py"), "--sizes", "40", "--runs", "1", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    rows = {}
+    for line in out.splitlines():
+        found = re.match(r"\s+40 (cold|warm|one file changed|\(a\) ruamel round-trip|\(b\) check-jsonschema)\s+"
+                         r"([\d.]+) s\s+([\d.]+) s\s+(\d+) MB\s*([\d.]*)\s*([\d.]*)$", line)
+        if found:
+            rows[found.group(1)] = found.groups()[1:]
+    assert set(rows) == {"cold", "warm", "one file changed", "(a) ruamel round-trip", "(b) check-jsonschema"}, out
+    for name in ("cold", "warm", "one file changed"):
+        wall, cpu, peak, vs_a, vs_b = rows[name]
+        assert float(wall) > 0 and float(cpu) > 0 and int(peak) > 10
+        # the printed ratios are the measures divided by the baselines of the same run
+        assert float(vs_a) == pytest.approx(float(wall) / float(rows["(a) ruamel round-trip"][0]), rel=0.05)  # (from the rounded figures)
+        assert float(vs_b) == pytest.approx(float(wall) / float(rows["(b) check-jsonschema"][0]), rel=0.05)  # (from the rounded figures)
+    assert re.search(r"example\s+warm\s+[\d.]+ s\s+[\d.]+ s\s+\d+ MB", out)
+    assert re.search(r"(met|MISSED)\s+example, one file changed \(pre-commit\) under 0.3 s", out)
