@@ -148,7 +148,12 @@ def resolve_plain(text: str) -> Any:
 
 
 def _untagged(node: ScalarNode) -> bool:
-    """Whether a scalar carries the default string tag (no tag written, or ``!!str``)."""
+    """Whether a scalar carries the default string tag the composer gives an untagged value.
+
+    Reading ``node.tag`` renders the tag object to text, which cost more than
+    the rest of reading a scalar; the object's parts answer directly. A tag
+    written out (``!!str`` included) has a handle and answers False.
+    """
     ctag = node.ctag
     return ctag is not None and ctag.handle is None and ctag.suffix == _STR
 
@@ -163,11 +168,7 @@ class _Walker:
 
     def scalar(self, node: ScalarNode) -> Any:
         value = node.value
-        # Almost every scalar carries the default string tag. Reading ``node.tag``
-        # renders the tag object to text, which cost more than the rest of this
-        # method; the object's parts answer the common case directly.
-        ctag = getattr(node, "ctag", None)
-        if ctag is not None and ctag.handle is None and ctag.suffix == _STR:
+        if _untagged(node):  # almost every scalar
             tag = _STR
         else:
             tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
