@@ -69,7 +69,8 @@ class Measure:
     cpu: float = 0.0  # user + system seconds of the process and its workers (median): steadier than wall time
 
     def __str__(self) -> str:
-        return f"{self.seconds:8.2f} s {self.peak_mb:7.0f} MB"
+        """The table's columns: wall time, CPU time, peak RSS."""
+        return f"{self.seconds:12.2f} s {self.cpu:7.2f} s {self.peak_mb:6.0f} MB"
 
 
 def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
@@ -202,9 +203,7 @@ def table(results: dict[int, dict[str, Measure | None]]) -> str:
                 continue
             ra = f"{m.seconds / base_a.seconds:8.3f}" if base_a and not name.startswith("(") else ""
             rb = f"{m.seconds / base_b.seconds:8.3f}" if base_b and not name.startswith("(") else ""
-            lines.append(
-                f"{services:>9,} {name:<22} {m.seconds:12.2f} s {m.cpu:7.2f} s {m.peak_mb:6.0f} MB {ra:>8} {rb:>8}"
-            )
+            lines.append(f"{services:>9,} {name:<22} {m} {ra:>8} {rb:>8}")
     return "\n".join(lines)
 
 
@@ -243,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.getloadavg()[0]:.1f} after, runs={args.runs}")
     print(table(results))
     for name, m in (("warm", example), ("one file changed", example_changed)):
-        print(f"{'example':>9} {name:<22} {m.seconds:12.2f} s {m.cpu:7.2f} s {m.peak_mb:6.0f} MB")
+        print(f"{'example':>9} {name:<22} {m}")
     print()
     print(targets(results, example_changed))
     return 0
