@@ -369,3 +369,83 @@ def test_benchmark_runs_on_a_small_synthetic_estate() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "(300 services)" in proc.stdout and "analysis (no findings)" in proc.stdout
+
+
+CYCLE_ESTATE = (
+    doc("Service", "top", "depends_on: [b]\n"),
+    bia("top", "1h", "15m"),
+    doc("Service", "a", "tier: 2\ndepends_on: [b, db-a]\n").replace("tier: 1\n", ""),
+    doc("Service", "b", "depends_on: [c, {any_of: [db-a, db-b]}]\n"),
+    doc("Service", "c", "tier: 3\ndepends_on: [a, db-c]\n").replace("tier: 1\n", ""),
+    bia("c", "8h", "4h"),
+    doc("Component", "db-a", "instances: [{site: fra1}]\nrecovery: {strategy: cold, estimated_time: 2h}\n"),
+    doc("Component", "db-b", "instances: [{site: fra1}, {site: ams1}]\nrecovery: {strategy: warm, estimated_time: 3h}\n"),
+    doc("Component", "db-c", "instances: [{site: ams1}]\nrecovery: {strategy: hot, estimated_time: 30m}\n"),
+    doc("Site", "fra1", "type: data-centre\n"),
+    doc("Site", "ams1", "type: data-centre\n"),
+)
+
+
+def _lint_one_file_per_document(path: Path, order: list[int]) -> list[tuple[str, str, int, int]]:
+    """Each document in its own file, named so that discovery meets them in ``order``."""
+    files = {"people.yaml": PEOPLE}
+    for rank, index in enumerate(order):
+        files[f"estate/{rank:02d}.yaml"] = CYCLE_ESTATE[index]
+    write_tree(path, files)
+    result = lint(path, today=dt.date(2026, 11, 24), cache=False)
+    # The same document sits in a different file in each layout: compare by
+    # which document it is. T009 (no policy) is shown at the first service
+    # found, so its place rightly follows the file order.
+    content = {f"estate/{rank:02d}.yaml": index for rank, index in enumerate(order)}
+    return sorted(
+        (d.code, d.message, content.get(d.location.path, -1), d.location.line)
+        for d in result.diagnostics
+        if d.code != "T009"
+    )
+
+
+def test_results_inside_a_hard_cycle_do_not_depend_on_the_order_files_are_found(tmp_path: Path) -> None:
+    # top -> b -> c -> a -> b is a hard cycle with an any_of and targets flowing
+    # into it: single points, double failures, inherited targets and recovery
+    # chains are fixpoints over the cycle, not artefacts of the visiting order.
+    count = len(CYCLE_ESTATE)
+    forward = _lint_one_file_per_document(tmp_path / "forward", list(range(count)))
+    backward = _lint_one_file_per_document(tmp_path / "backward", list(reversed(range(count))))
+    shuffled = _lint_one_file_per_document(tmp_path / "shuffled", [(i * 5) % count for i in range(count)])
+    assert {code for code, *_ in forward} >= {"G001", "G101"}
+    assert forward == backward == shuffled
+
+
+def test_cycle_analyses_are_fixpoints_whatever_the_visiting_order(repo: Path) -> None:
+    # Visit the members of the hard cycle in every order: the kill sets, the
+    # double failures and the targets inherited through the cycle must not move.
+    import itertools
+
+    from itscm_compiler.analysis.chains import needs_from_above
+    from itscm_compiler.analysis.spof import _double_failures, kill_sets
+
+    repo_with(repo, *CYCLE_ESTATE)
+    estate, _ = load_estate(repo, cache=False)
+    dg = estate.analysis.graph
+    components = dg.hard_components
+    cycle = next(i for i, comp in enumerate(components) if len(comp) > 1)
+    seen = set()
+    for order in itertools.permutations(components[cycle]):
+        dg.__dict__["hard_components"] = [*components[:cycle], list(order), *components[cycle + 1 :]]
+        kill = kill_sets(dg)
+        estate.analysis.__dict__["kill"] = kill
+        needs = needs_from_above(estate, dg)
+        seen.add(
+            (
+                tuple(sorted((k, tuple(sorted(v))) for k, v in kill.items())),
+                tuple(sorted(_double_failures(estate, ["top", "a", "b", "c"]).items())),
+                tuple(sorted((k, (v.value, v.service)) for k, v in needs.rto.items())),
+                tuple(sorted((k, (v.value, v.service)) for k, v in needs.inherited_rto.items())),
+                tuple(sorted(needs.tiers.items())),
+            )
+        )
+    assert len(seen) == 1
+    kill, _, rto, inherited, tiers = seen.pop()
+    assert dict(kill)["top"] == ("ams1", "db-a", "db-c", "fra1")
+    assert dict(rto)["a"] == (3600, "top")  # top's 1h reaches a round the cycle
+    assert dict(tiers)["a"] == 0b1110  # tiers 1, 2 and 3 all sit above a

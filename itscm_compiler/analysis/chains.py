@@ -139,6 +139,9 @@ def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
     """Propagate RTO, RPO and tier from every in-scope service down its plain hard dependencies.
 
     One pass in dependants-first order; values are plain tuples until the end.
+    Inside a hard cycle (already a G001 error) the members are visited again
+    until nothing changes: targets only get stricter and tier masks only
+    grow, so this ends, and the result does not depend on the visiting order.
     """
     nodes = dg.data
     succ = dg.hard_succ
@@ -151,47 +154,68 @@ def needs_from_above(estate: Estate, dg: DependencyGraph) -> Needs:
     rto_best: dict[str, tuple[tuple[int, str], str | None]] = {}
     rpo_best: dict[str, tuple[tuple[int, str], str | None]] = {}
     bia_of = estate.bia_of
-    for comp in reversed(dg.hard_components):
-        for node in comp:
-            data = nodes[node]
-            rto = inh_rto.get(node)
-            rto_via = inh_rto_via.get(node)
-            rpo = inh_rpo.get(node)
-            rpo_via = inh_rpo_via.get(node)
-            mask = tiers.get(node, 0)
-            if data["kind"] == "Service" and estate.in_scope(node):
-                bia = bia_of.get(node)
-                if bia is not None and bia.rto is not None:
-                    own = (bia.rto.seconds, node)
-                    if rto is None or own < rto:
-                        rto, rto_via = own, None
-                if bia is not None and bia.rpo is not None:
-                    own = (bia.rpo.seconds, node)
-                    if rpo is None or own < rpo:
-                        rpo, rpo_via = own, None
-                mask |= 1 << data["tier"]
-                tiers[node] = mask
-            if rto is not None:
-                rto_best[node] = (rto, rto_via)
-            if rpo is not None:
-                rpo_best[node] = (rpo, rpo_via)
-            if data["gate"] == "or":
+    no_members: frozenset[str] = frozenset()
+
+    def visit(node: str, members: frozenset[str]) -> bool:
+        """Push ``node``'s needs to its children; True when a member of ``members`` got a stricter one."""
+        data = nodes[node]
+        rto = inh_rto.get(node)
+        rto_via = inh_rto_via.get(node)
+        rpo = inh_rpo.get(node)
+        rpo_via = inh_rpo_via.get(node)
+        mask = tiers.get(node, 0)
+        if data["kind"] == "Service" and estate.in_scope(node):
+            bia = bia_of.get(node)
+            if bia is not None and bia.rto is not None:
+                own = (bia.rto.seconds, node)
+                if rto is None or own < rto:
+                    rto, rto_via = own, None
+            if bia is not None and bia.rpo is not None:
+                own = (bia.rpo.seconds, node)
+                if rpo is None or own < rpo:
+                    rpo, rpo_via = own, None
+            mask |= 1 << data["tier"]
+            tiers[node] = mask
+        if rto is not None:
+            rto_best[node] = (rto, rto_via)
+        if rpo is not None:
+            rpo_best[node] = (rpo, rpo_via)
+        if data["gate"] == "or":
+            return False
+        changed = False
+        for child in succ[node]:
+            if nodes[child]["gate"] == "or":
                 continue
-            for child in succ[node]:
-                if nodes[child]["gate"] == "or":
-                    continue
-                if rto is not None:
-                    current = inh_rto.get(child)
-                    if current is None or rto < current:
-                        inh_rto[child] = rto
-                        inh_rto_via[child] = node
-                if rpo is not None:
-                    current = inh_rpo.get(child)
-                    if current is None or rpo < current:
-                        inh_rpo[child] = rpo
-                        inh_rpo_via[child] = node
-                if mask:
-                    tiers[child] = tiers.get(child, 0) | mask
+            inside = child in members
+            if rto is not None:
+                current = inh_rto.get(child)
+                if current is None or rto < current:
+                    inh_rto[child] = rto
+                    inh_rto_via[child] = node
+                    changed |= inside
+            if rpo is not None:
+                current = inh_rpo.get(child)
+                if current is None or rpo < current:
+                    inh_rpo[child] = rpo
+                    inh_rpo_via[child] = node
+                    changed |= inside
+            if mask:
+                before = tiers.get(child, 0)
+                if before | mask != before:
+                    tiers[child] = before | mask
+                    changed |= inside
+        return changed
+
+    for comp in reversed(dg.hard_components):
+        if len(comp) == 1:
+            visit(comp[0], no_members)
+            continue
+        members = frozenset(comp)
+        changed = True
+        while changed:
+            changed = False
+            for node in comp:
+                changed |= visit(node, members)
     needs.rto = {n: Need(v[0], v[1], via) for n, (v, via) in rto_best.items()}
     needs.rpo = {n: Need(v[0], v[1], via) for n, (v, via) in rpo_best.items()}
     needs.inherited_rto = {n: Need(v[0], v[1], inh_rto_via[n]) for n, v in inh_rto.items()}

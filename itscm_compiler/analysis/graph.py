@@ -106,12 +106,14 @@ class DependencyGraph:
         """Strongly connected components of the hard graph, dependencies before dependants.
 
         Almost every component is a single node; a larger one is a hard cycle
-        (reported as G001), which the analyses treat with a bounded fixpoint.
+        (reported as G001), which the analyses iterate to a fixpoint. Its
+        members are sorted by id, so nothing depends on the order in which
+        files were found or edges were written.
         """
         from . import _no_gc
 
         with _no_gc():
-            return tarjan(self.hard_succ)
+            return [comp if len(comp) == 1 else sorted(comp) for comp in tarjan(self.hard_succ)]
 
     @cached_property
     def hard_pred(self) -> dict[str, list[str]]:

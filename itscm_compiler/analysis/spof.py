@@ -10,13 +10,13 @@ One pass over the hard graph in dependency order computes, per node, the set
 of elements whose single failure takes it down (``kill``): the union over the
 children of an AND node, the intersection over those of an OR node, memoised
 and shared when a node adds nothing. Hard cycles (already G001 errors) are
-handled by iterating their strongly connected component a bounded number of
-times.
+iterated to their least fixpoint, so the result never depends on the order
+in which a cycle's members are visited.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from .graph import DependencyGraph
 
@@ -72,16 +72,38 @@ def kill_sets(dg: DependencyGraph) -> dict[str, frozenset[str]]:
         if len(comp) == 1:
             kill[comp[0]] = evaluate(comp[0])
             continue
-        for _ in range(min(len(comp), 8) + 1):  # a hard cycle: bounded fixpoint
-            changed = False
-            for node in comp:
-                value = evaluate(node)
-                if kill.get(node) != value:
-                    kill[node] = value
-                    changed = True
-            if not changed:
-                break
+        _cycle_fixpoint(comp, kill, evaluate, dg.hard_pred)
     return kill
+
+
+def _cycle_fixpoint(
+    comp: list[str],
+    kill: dict[str, frozenset[str]],
+    evaluate: Callable[[str], frozenset[str]],
+    pred: dict[str, list[str]],
+) -> None:
+    """The least fixpoint of the kill sets inside a hard cycle (already a G001 error).
+
+    Every member starts from the empty set and only grows (union and
+    intersection are both monotone), so the result is the same whatever the
+    order of evaluation, and the work list ends: each change adds at least
+    one element to a finite set.
+    """
+    members = set(comp)
+    for node in comp:
+        kill[node] = _EMPTY
+    pending = list(reversed(comp))
+    queued = set(comp)
+    while pending:
+        node = pending.pop()
+        queued.discard(node)
+        value = evaluate(node)
+        if value != kill[node]:
+            kill[node] = value
+            for up in pred[node]:
+                if up in members and up not in queued:
+                    queued.add(up)
+                    pending.append(up)
 
 
 def compute_single_points(estate: Estate, dg: DependencyGraph, kill: dict[str, frozenset[str]]) -> dict[str, list[Point]]:
@@ -199,21 +221,38 @@ def _double_failures(estate: Estate, services: list[str]) -> dict[str, list[tupl
             wanted.add(node)
             stack.extend(succ[node])
     pairs: dict[str, frozenset[tuple[str, str]]] = {}
+
+    def evaluate(node: str) -> frozenset[tuple[str, str]]:
+        single = kill[node]
+        known = [c for c in succ[node] if c in pairs]
+        if nodes[node]["gate"] == "or":
+            return _or_pairs(single, [(kill[c], pairs[c]) for c in known])
+        found: set[tuple[str, str]] = set()
+        for child in known:
+            for a, b in pairs[child]:
+                if a not in single and b not in single:
+                    found.add((a, b))
+        return frozenset(sorted(found)[:_MAX_PAIRS]) if len(found) > _MAX_PAIRS else frozenset(found)
+
     for comp in dg.hard_components:
+        comp = [node for node in comp if node in wanted]
+        if len(comp) == 1:
+            pairs[comp[0]] = evaluate(comp[0])
+            continue
+        # A hard cycle (a G001 error): every member starts empty and the
+        # members are evaluated again, in id order, until nothing changes;
+        # bounded, because the cap on pairs kept makes the sets non-monotone.
         for node in comp:
-            if node not in wanted:
-                continue
-            single = kill[node]
-            known = [c for c in succ[node] if c in pairs]
-            if nodes[node]["gate"] == "or":
-                pairs[node] = _or_pairs(single, [(kill[c], pairs[c]) for c in known])
-            else:
-                found: set[tuple[str, str]] = set()
-                for child in known:
-                    for a, b in pairs[child]:
-                        if a not in single and b not in single:
-                            found.add((a, b))
-                pairs[node] = frozenset(sorted(found)[:_MAX_PAIRS]) if len(found) > _MAX_PAIRS else frozenset(found)
+            pairs[node] = frozenset()
+        for _ in range(len(comp) + 1):
+            changed = False
+            for node in comp:
+                value = evaluate(node)
+                if value != pairs[node]:
+                    pairs[node] = value
+                    changed = True
+            if not changed:
+                break
     return {s: sorted(pairs[s]) for s in services if pairs.get(s)}
 
 
@@ -236,7 +275,7 @@ def _or_pairs(
             if a != b:
                 candidates.add((a, b) if a < b else (b, a))
     result = set()
-    for a, b in candidates:
+    for a, b in sorted(candidates):  # in order, so the cap keeps the same pairs in every process
         if a in single or b in single:
             continue
         if all(a in s or b in s or (a, b) in p for s, p in children):
