@@ -13,13 +13,21 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .cache import LoadCache, decode_or_none, encode, entry_key
 from .config import Config
+from .diagnostics import Finding
 from .gcpause import gc_paused
-from .loader import FileLoad, Loaded, load_bytes, read_bytes
+from .readfile import read_bytes
+
+if TYPE_CHECKING:
+    from .loader import FileLoad, Loaded
+
+# The loader (and with it the models and pydantic) is imported where a file
+# is actually loaded: a run answered from the result cache never needs it.
 
 PARALLEL_FROM = 1500  # files to load; below this, starting workers costs more than it saves
 MAX_WORKERS = 4
@@ -51,6 +59,8 @@ def worker_count(files: int) -> int:
 
 def _chunk_worker(root: str, rels: list[str], max_size: int, salt: bytes | None) -> list[tuple[bytes, bytes | None]]:
     """Run in a worker: (payload, cache key or None) for every file of the chunk."""
+    from .loader import FileLoad, load_bytes
+
     gc.disable()  # many small objects and no cycles: the collector would only cost time
     out: list[tuple[bytes, bytes | None]] = []
     for rel in rels:
@@ -68,14 +78,16 @@ def _chunks(items: list[str], count: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _load_parallel(root: str, rels: list[str], max_size: int, cache: LoadCache | None, workers: int) -> list[FileLoad] | None:
+def _load_parallel(
+    root: str, rels: list[str], max_size: int, cache: LoadCache | None, workers: int
+) -> list[tuple[FileLoad, bytes | None]] | None:
     """Load ``rels`` with worker processes; None when processes are unavailable."""
     import concurrent.futures
     import multiprocessing
 
     # fork shares the modules already imported; spawn would import everything again.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else None
-    results: list[FileLoad] = []
+    results: list[tuple[FileLoad, bytes | None]] = []
     salt = cache.salt if cache else None  # all a worker needs to compute keys
     try:
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
@@ -90,40 +102,93 @@ def _load_parallel(root: str, rels: list[str], max_size: int, cache: LoadCache |
                         return None
                     if key is not None and cache is not None:
                         cache.put(key, payload)
-                    results.append(result)
+                    results.append((result, key))
     except (OSError, concurrent.futures.process.BrokenProcessPool):
         return None
     return results
 
 
-def _load_here(root: str, rel: str, raw: bytes | None, max_size: int, cache: LoadCache | None) -> FileLoad:
+def _load_here(root: str, rel: str, raw: bytes | None, max_size: int, cache: LoadCache | None) -> tuple[FileLoad, bytes | None]:
+    from .loader import FileLoad, load_bytes
+
     if raw is None:
         raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
         if raw is None:
-            return FileLoad(findings=findings)
+            return FileLoad(findings=findings), None
     result = load_bytes(raw, rel)
+    key = None
     if cache is not None:
-        cache.put(cache.key(rel, raw), encode(result))
-    return result
+        key = cache.key(rel, raw)
+        cache.put(key, encode(result))
+    return result, key
 
 
-def load_all(root: Path, files: list[str], config: Config, use_cache: bool = True) -> Loaded:
-    """Every file's documents, invalid documents, findings and waivers, in the order given."""
-    cache = LoadCache.open(config) if use_cache else None
+@dataclass
+class Reading:
+    """Every file read once in this process: its bytes and content key, or why it could not be read."""
+
+    raw: list[bytes | None]
+    keys: list[bytes]  # the cache key, or b"!" and the problem for a file that could not be read
+    unreadable: dict[int, list[Finding]]  # why each file that could not be read was not
+
+
+def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -> Reading:
+    """Read and hash every file (what a warm run does before it looks anything up)."""
     base = str(root)  # plain strings: pathlib costs more than reading a small file
+    reading = Reading([None] * len(files), [b""] * len(files), {})
+    for i, rel in enumerate(files):
+        raw, findings = read_bytes(os.path.join(base, rel), rel, config.max_file_size)
+        if raw is None:
+            reading.unreadable[i] = findings
+            reading.keys[i] = _problem_key(findings)
+        else:
+            reading.raw[i] = raw
+            reading.keys[i] = cache.key(rel, raw)
+    return reading
+
+
+def _problem_key(findings: list[Finding]) -> bytes:
+    return b"!" + "\n".join(f.message for f in findings).encode("utf-8", "surrogatepass")
+
+
+def load_all(
+    root: Path,
+    files: list[str],
+    config: Config,
+    use_cache: bool = True,
+    cache: LoadCache | None = None,
+    reading: Reading | None = None,
+) -> Loaded:
+    """Every file's documents, invalid documents, findings and waivers, in the order given.
+
+    ``cache`` is the load cache to use (opened here when None and
+    ``use_cache``); ``reading`` the files already read by :func:`read_files`.
+    ``Loaded.keys`` gets every file's content key when there is a cache.
+    """
+    from .loader import FileLoad, Loaded
+
+    if cache is None and use_cache:
+        cache = LoadCache.open(config)
+    base = str(root)
     max_size = config.max_file_size
     results: list[FileLoad | None] = [None] * len(files)  # every slot is filled below
+    keys: list[bytes] = [b""] * len(files)
     misses: list[tuple[int, bytes | None]] = []  # (index, bytes when already read)
     with gc_paused():
-        if cache is None or cache.empty:
+        if reading is None and cache is not None and not cache.empty:
+            reading = read_files(root, files, config, cache)
+        if reading is None:
             misses = [(i, None) for i in range(len(files))]
         else:
+            assert cache is not None  # files are read ahead only to look them up
+            keys = list(reading.keys)
             for i, rel in enumerate(files):
-                raw, findings = read_bytes(os.path.join(base, rel), rel, max_size)
-                if raw is None:
-                    results[i] = FileLoad(findings=findings)
+                if i in reading.unreadable:
+                    results[i] = FileLoad(findings=reading.unreadable[i])
                     continue
-                payload = cache.get(cache.key(rel, raw))
+                raw = reading.raw[i]
+                reading.raw[i] = None  # a hit no longer needs its bytes
+                payload = cache.get(keys[i])
                 hit = decode_or_none(payload, rel) if payload is not None else None
                 if hit is None:
                     misses.append((i, raw))
@@ -135,12 +200,15 @@ def load_all(root: Path, files: list[str], config: Config, use_cache: bool = Tru
             loaded = _load_parallel(base, [files[i] for i, _ in misses], max_size, cache, workers)
         if loaded is None:
             loaded = [_load_here(base, files[i], raw, max_size, cache) for i, raw in misses]
-        for (i, _), result in zip(misses, loaded):
+        for (i, _), (result, key) in zip(misses, loaded):
             results[i] = result
+            keys[i] = key if key is not None else _problem_key(result.findings)
     if cache is not None:
         cache.flush()
     out = Loaded(files=list(files))
     for rel, done in zip(files, results):
         assert done is not None  # every file is a hit, a miss loaded, or unreadable
         out.add(rel, done)
+    if cache is not None:
+        out.keys = keys
     return out

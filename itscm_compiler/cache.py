@@ -23,11 +23,14 @@ import os
 import pickle
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config
 from .diagnostics import Finding, Location
-from .loader import FileLoad, InvalidDoc, SourceDoc
+
+if TYPE_CHECKING:
+    from .loader import FileLoad
 
 CACHE_DIR = ".itscm-cache"
 _MAGIC = b"ITSCMP2\n"
@@ -84,6 +87,17 @@ def source_salt() -> bytes:
     return _SOURCE_SALT
 
 
+def make_cache_dir(directory: Path) -> None:
+    """Create a folder inside ``.itscm-cache/``, which ignores itself for Git (raises OSError)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    top = directory
+    while top.name != CACHE_DIR and top.parent != top:
+        top = top.parent
+    ignore = top / ".gitignore"
+    if top.name == CACHE_DIR and not ignore.exists():
+        ignore.write_text("# itscm's cache: never commit it\n*\n", encoding="utf-8")
+
+
 def entry_key(salt: bytes, rel: str, raw: bytes) -> bytes:
     """The content address of a file: its path and bytes under the salt."""
     digest = hashlib.blake2b(salt, digest_size=_KEY)
@@ -110,7 +124,11 @@ class LoadCache:
         self.stored = 0  # bytes in the packs read
         self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
         self.new: dict[bytes, bytes] = {}
-        self._read_packs()
+        self._read = False  # packs are read on the first lookup: a whole-run hit never needs them
+        try:
+            self._names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
+        except OSError:
+            self._names = []
 
     @classmethod
     def open(cls, config: Config) -> LoadCache | None:
@@ -124,15 +142,23 @@ class LoadCache:
         return cls(config.root / CACHE_DIR / "v2", secret, salt)
 
     @property
+    def has_packs(self) -> bool:
+        """Whether earlier runs left anything (without reading it)."""
+        return bool(self._names)
+
+    @property
     def empty(self) -> bool:
+        """True when there is nothing to look up (no pack, or none that could be read)."""
+        if not self._read and not self._names:
+            return True
+        self._read_packs()
         return not self.entries
 
     def _read_packs(self) -> None:
-        try:
-            names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
-        except OSError:
+        if self._read:
             return
-        for name in names:
+        self._read = True
+        for name in self._names:
             try:  # O_NOFOLLOW: a link planted in the cache folder is not read
                 fd = os.open(os.path.join(self.directory, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
                 with os.fdopen(fd, "rb") as handle:
@@ -168,6 +194,7 @@ class LoadCache:
 
     def get(self, key: bytes) -> memoryview | None:
         """The verified payload stored under ``key`` (a view into its pack, never copied), or None."""
+        self._read_packs()
         entry = self.entries.get(key)
         if entry is None:
             return None
@@ -187,6 +214,7 @@ class LoadCache:
         """Write this run's new entries as one pack; compact when packs pile up or go stale."""
         if not self.new:
             return
+        self._read_packs()  # compacting keeps what the packs hold
         live = sum(len(p) for p in self.used.values())
         if len(self.packs) >= 8 or self.stored > 2 * live + (1 << 20):
             if self._write(self.used):
@@ -200,10 +228,7 @@ class LoadCache:
 
     def _write(self, entries: dict[bytes, bytes] | dict[bytes, bytes | memoryview]) -> bool:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# itscm's cache: never commit it\n*\n", encoding="utf-8")
+            make_cache_dir(self.directory)
             name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
             tmp = self.directory / f".{name}.tmp"
             with open(tmp, "wb") as handle:
@@ -227,6 +252,8 @@ def encode(loaded: FileLoad) -> bytes:
 
 def decode(payload: bytes | memoryview, rel: str) -> FileLoad:
     """The inverse of ``encode`` for the file at ``rel``; raises on anything malformed."""
+    from .loader import FileLoad, InvalidDoc, SourceDoc  # imported once, then a dictionary lookup
+
     docs, invalid, findings, waivers = pickle.loads(payload)  # noqa: S301 - HMAC-verified or our own
     result = FileLoad(
         [SourceDoc(rel, index, model, spans, refs) for index, model, spans, refs in docs],

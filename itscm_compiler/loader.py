@@ -16,6 +16,7 @@ from typing import Any
 from .config import Config
 from .diagnostics import Finding, Location, Related
 from .models import API_VERSION, KINDS, Document
+from .readfile import read_bytes
 from .waivers import MARKER, Waiver
 from .waivers import scan as scan_waivers
 from .yamlread import Path as DataPath
@@ -123,6 +124,7 @@ class Loaded:
     invalid: list[InvalidDoc] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     waivers: dict[str, tuple[Waiver, ...]] = field(default_factory=dict)  # by path, only files that have some
+    keys: list[bytes] | None = None  # each file's content key, when loaded through the cache
 
     def add(self, rel: str, loaded: FileLoad) -> None:
         """Take in what one file yielded."""
@@ -135,47 +137,6 @@ class Loaded:
 
 def _finding(code: str, path: str, line: int, column: int, message: str, *related: Related) -> Finding:
     return Finding(Location(path, line, column), message, tuple(related), code=code)
-
-
-def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None, list[Finding]]:
-    """Read a file's bytes, refusing files above ``max_size``; problems become findings."""
-    try:
-        with open(full, "rb") as handle:
-            # Read one byte more than allowed: the size is checked on what was
-            # read, so a file that grows after a stat() cannot slip through.
-            # The stat only sizes the buffer: read(n) allocates n bytes first,
-            # and 8 MB per small file cost more than the reading itself.
-            try:
-                hint = os.fstat(handle.fileno()).st_size + 1
-            except OSError:
-                hint = max_size + 1
-            raw = handle.read(min(hint, max_size + 1))
-            if len(raw) == hint and hint <= max_size:  # it grew since the stat: read the rest
-                raw += handle.read(max_size + 1 - hint)
-            size = len(raw)
-            if size > max_size:
-                try:
-                    size = max(size, handle.seek(0, 2))
-                except OSError:
-                    pass
-    except FileNotFoundError:
-        return None, [_finding("Y005", rel, 1, 1, "file disappeared while it was being read: run the check again")]
-    except IsADirectoryError:
-        return None, [_finding("Y005", rel, 1, 1, "a folder with a YAML name: rename it")]
-    except OSError as exc:
-        return None, [_finding("Y005", rel, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
-    if size > max_size:
-        return None, [
-            _finding(
-                "Y006",
-                rel,
-                1,
-                1,
-                f"file is {size / 1048576:.1f} MB, above the limit of {max_size / 1048576:.1f} MB: "
-                "split it, or raise max_file_size in .itscm.yaml",
-            )
-        ]
-    return raw, []
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:

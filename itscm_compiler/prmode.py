@@ -76,7 +76,8 @@ def lint_since(
         wanted = tuple(relative(root, p) for p in paths)
         new = [d for d in new if under(d.location.path, wanted)]
         left_out = [d for d in left_out if under(d.location.path, wanted)]
-    return PRResult(dataclasses.replace(head, diagnostics=new), ref, base, left_out)
+    head.diagnostics = new
+    return PRResult(head, ref, base, left_out)
 
 
 def compare(

@@ -48,7 +48,7 @@ def build(out: Path | None, allow_errors: bool, markdown: Path | None, root: Pat
         sys.exit(2)
     except BuildError as exc:
         if exc.lint_result is not None:
-            sys.stdout.write(text.render(exc.lint_result.diagnostics, len(exc.lint_result.estate.files)))
+            sys.stdout.write(text.render(exc.lint_result.diagnostics, exc.lint_result.files))
         click.echo(f"itscm build: {exc}", err=True)
         sys.exit(exc.code)
     for message in result.warnings:

@@ -65,12 +65,12 @@ def lint(
         config_error(exc)
     report = Report(
         result.diagnostics,
-        len(result.estate.files),
+        result.files,
         waived=len(result.waived),
         notes=result.notes,
         # Code scanning and annotations want paths relative to the Git repository.
         prefix=repository_prefix(root) if fmt in ("sarif", "github") else "",
-        severities=result.estate.config.severities,
+        severities=result.config.severities,
         since=since or "",
         left_out=left_out,
     )

@@ -1,0 +1,155 @@
+"""Whole-run results for an estate that has not changed, in ``.itscm-cache/``.
+
+Every diagnostic of a run is a pure function of the bytes of the discovered
+files (with their paths and the links discovery refused), the configuration,
+the day, the Git state the freshness rules read (the commit checked out,
+whether the clone is shallow, and the uncommitted changes) and itscm's own
+code. The cache key is a digest of all of them, so running again on the same
+inputs (a second ``itscm lint``, a CI retry, ``itscm build`` after a lint)
+reads the files, hashes them and prints the stored result without building
+the estate. Anything changed gives a new key: nothing is invalidated in place.
+
+Entries are verified with the same per-user HMAC key as the load cache
+(cache.py) before they are unpickled, and only the newest few are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .cache import LoadCache, make_cache_dir
+from .config import Config
+from .diagnostics import Diagnostic
+
+_MAGIC = b"ITSCMR1\n"
+_MAC_SIZE = 32
+KEEP = 4  # results kept: the last runs of a few branches or days
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a run of the checks produced, minus the estate (rebuilt only when asked for)."""
+
+    diagnostics: list[Diagnostic]
+    waived: list[Diagnostic]
+    files: int
+
+
+def start_git_state(root: Path) -> Callable[[], bytes]:
+    """Start reading what the Git-based checks can see; the returned function waits for it.
+
+    That is HEAD (commits are immutable, so the history behind it is fixed by
+    its id), whether the clone is shallow, and ``git status`` (uncommitted
+    changes count as changed today). Outside a repository, or without Git,
+    the state is the error, which is just as stable. Started early, Git runs
+    while the files are read.
+    """
+    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
+    calls = (
+        ("rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository"),
+        ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."),
+    )
+    started: list[subprocess.Popen[bytes]] = []
+    failure = b""
+    try:
+        for args in calls:
+            started.append(
+                subprocess.Popen(
+                    ["git", "-c", "core.quotePath=false", *args],
+                    cwd=root,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                )
+            )
+    except OSError as exc:
+        failure = f"no git: {type(exc).__name__}".encode()
+
+    def finish() -> bytes:
+        digest = hashlib.blake2b(failure, digest_size=20)
+        for process in started:
+            try:
+                out, err = process.communicate(timeout=60)
+            except subprocess.SubprocessError:
+                process.kill()
+                process.communicate()
+                return os.urandom(20)  # Git did not answer: a key no run will meet again
+            digest.update(b"%d\0" % process.returncode + out + b"\0" + err + b"\0")
+        return digest.digest()
+
+    return finish
+
+
+class ResultCache:
+    """Results stored one per file under ``results/``; every failure means "not cached"."""
+
+    def __init__(self, directory: Path, secret: bytes, salt: bytes) -> None:
+        self.directory = directory
+        self.secret = secret
+        self.salt = salt
+
+    @classmethod
+    def beside(cls, cache: LoadCache) -> ResultCache:
+        """The result cache kept with ``cache``, under its key and salt."""
+        return cls(cache.directory / "results", cache.secret, cache.salt)
+
+    def key(
+        self, config: Config, today: str, files: Iterable[tuple[str, bytes]], links: Iterable[tuple[str, str]], git: bytes
+    ) -> bytes:
+        """The digest of every input of a run; ``files`` are (path, content key or problem)."""
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        digest.update(f"{config!r}\0{today}\0".encode("utf-8", "surrogatepass"))
+        digest.update(git)
+        for rel, content in files:
+            digest.update(b"\1" + rel.encode("utf-8", "surrogatepass") + b"\0" + content)
+        for rel, why in links:
+            digest.update(b"\2" + f"{rel}\0{why}".encode("utf-8", "surrogatepass"))
+        return digest.digest()
+
+    def _mac(self, key: bytes, payload: bytes) -> bytes:
+        digest = hmac.new(self.secret, b"result" + key, hashlib.sha256)
+        digest.update(payload)
+        return digest.digest()
+
+    def get(self, key: bytes) -> Stored | None:
+        """The result stored under ``key`` if it verifies, else None (never raises)."""
+        try:  # O_NOFOLLOW: a link planted in the cache folder is not read
+            fd = os.open(self.directory / f"{key.hex()}.res", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                blob = handle.read()
+        except OSError:
+            return None
+        head = len(_MAGIC) + _MAC_SIZE
+        if blob[: len(_MAGIC)] != _MAGIC or len(blob) < head:
+            return None
+        payload = blob[head:]
+        if not hmac.compare_digest(blob[len(_MAGIC) : head], self._mac(key, payload)):
+            return None
+        try:
+            stored = pickle.loads(payload)  # noqa: S301 - HMAC-verified: written by this user's itscm
+        except Exception:  # noqa: BLE001 - a bad entry is simply not a hit
+            return None
+        return stored if isinstance(stored, Stored) else None
+
+    def put(self, key: bytes, stored: Stored) -> None:
+        """Store a result, keeping only the newest few; a failure to write is not an error."""
+        try:
+            payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+            make_cache_dir(self.directory)
+            tmp = self.directory / f".{os.getpid()}-{os.urandom(6).hex()}.tmp"
+            with open(tmp, "wb") as handle:
+                handle.write(_MAGIC + self._mac(key, payload) + payload)
+            os.replace(tmp, self.directory / f"{key.hex()}.res")
+            entries = sorted(self.directory.glob("*.res"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in entries[KEEP:]:
+                old.unlink()
+        except (OSError, pickle.PicklingError):
+            pass
