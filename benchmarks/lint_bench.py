@@ -11,7 +11,7 @@ than wall time on a shared machine) and peak memory (the largest resident
 set of the process and its workers), both from wait4:
 
 * cold: ``itscm lint`` with no cache (``.itscm-cache/`` removed first);
-* warm: ``itscm lint`` again, nothing changed;
+* warm: ``itscm lint`` again, nothing changed (answered by the result cache);
 * one file changed: one service file's description edited before each run
   (a real value, so the file is parsed, validated and checked again);
 * example: the repository's own example estate in a fresh local clone,
@@ -77,6 +77,9 @@ def run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = N
     """Wall seconds, peak RSS in MB (process and reaped workers), exit code and CPU seconds of one child."""
     # With --python, the itscm installed there runs, as pre-commit would run it.
     full_env = dict(os.environ) if PYTHON != [sys.executable] else dict(os.environ, PYTHONPATH=str(REPO))
+    # As a hook runs: Python keeps the bytecode of what it imports (a shell
+    # that turned that off would add compiling itscm to every run measured).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     full_env.update(env or {})
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -108,13 +108,12 @@ def _load_parallel(
     return results
 
 
-def _load_here(root: str, rel: str, raw: bytes | None, max_size: int, cache: LoadCache | None) -> tuple[FileLoad, bytes | None]:
+def _load_here(root: str, rel: str, max_size: int, cache: LoadCache | None) -> tuple[FileLoad, bytes | None]:
     from .loader import FileLoad, load_bytes
 
+    raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
     if raw is None:
-        raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
-        if raw is None:
-            return FileLoad(findings=findings), None
+        return FileLoad(findings=findings), None
     result = load_bytes(raw, rel)
     key = None
     if cache is not None:
@@ -125,9 +124,13 @@ def _load_here(root: str, rel: str, raw: bytes | None, max_size: int, cache: Loa
 
 @dataclass
 class Reading:
-    """Every file read once in this process: its bytes and content key, or why it could not be read."""
+    """Every file read and hashed once in this process, or why it could not be read.
 
-    raw: list[bytes | None]
+    The bytes are not kept: a hit needs only the key, and the few misses are
+    read again (their keys then come from the bytes actually loaded, so a
+    file edited meanwhile can never be cached under its old key).
+    """
+
     keys: list[bytes]  # the cache key, or b"!" and the problem for a file that could not be read
     unreadable: dict[int, list[Finding]]  # why each file that could not be read was not
 
@@ -135,14 +138,13 @@ class Reading:
 def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -> Reading:
     """Read and hash every file (what a warm run does before it looks anything up)."""
     base = str(root)  # plain strings: pathlib costs more than reading a small file
-    reading = Reading([None] * len(files), [b""] * len(files), {})
+    reading = Reading([b""] * len(files), {})
     for i, rel in enumerate(files):
         raw, findings = read_bytes(os.path.join(base, rel), rel, config.max_file_size)
         if raw is None:
             reading.unreadable[i] = findings
             reading.keys[i] = _problem_key(findings)
         else:
-            reading.raw[i] = raw
             reading.keys[i] = cache.key(rel, raw)
     return reading
 
@@ -173,12 +175,12 @@ def load_all(
     max_size = config.max_file_size
     results: list[FileLoad | None] = [None] * len(files)  # every slot is filled below
     keys: list[bytes] = [b""] * len(files)
-    misses: list[tuple[int, bytes | None]] = []  # (index, bytes when already read)
+    misses: list[int] = []
     with gc_paused():
         if reading is None and cache is not None and not cache.empty:
             reading = read_files(root, files, config, cache)
         if reading is None:
-            misses = [(i, None) for i in range(len(files))]
+            misses = list(range(len(files)))
         else:
             assert cache is not None  # files are read ahead only to look them up
             keys = list(reading.keys)
@@ -186,21 +188,19 @@ def load_all(
                 if i in reading.unreadable:
                     results[i] = FileLoad(findings=reading.unreadable[i])
                     continue
-                raw = reading.raw[i]
-                reading.raw[i] = None  # a hit no longer needs its bytes
                 payload = cache.get(keys[i])
                 hit = decode_or_none(payload, rel) if payload is not None else None
                 if hit is None:
-                    misses.append((i, raw))
+                    misses.append(i)
                 else:
                     results[i] = hit
         workers = worker_count(len(misses))
         loaded = None
         if workers > 1:
-            loaded = _load_parallel(base, [files[i] for i, _ in misses], max_size, cache, workers)
+            loaded = _load_parallel(base, [files[i] for i in misses], max_size, cache, workers)
         if loaded is None:
-            loaded = [_load_here(base, files[i], raw, max_size, cache) for i, raw in misses]
-        for (i, _), (result, key) in zip(misses, loaded):
+            loaded = [_load_here(base, files[i], max_size, cache) for i in misses]
+        for i, (result, key) in zip(misses, loaded):
             results[i] = result
             keys[i] = key if key is not None else _problem_key(result.findings)
     if cache is not None:

@@ -145,7 +145,6 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     results = ResultCache.beside(load_cache)
     git_state = start_git_state(root)
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
-    key = None
     if reading is not None:
         key = results.key(config, today.isoformat(), zip(files, reading.keys), found.links, git_state())
         stored = results.get(key)
@@ -159,9 +158,8 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
             )
     estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading)
     result = _run(estate, diagnostics)
-    if key is None and keys is not None:
+    if keys is not None:  # the keys of the bytes actually loaded (a file may change meanwhile)
         key = results.key(config, today.isoformat(), zip(files, keys), found.links, git_state())
-    if key is not None:
         results.put(key, Stored(result.diagnostics, result.waived, len(files)))
     return result
 

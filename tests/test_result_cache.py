@@ -166,3 +166,35 @@ def test_cli_output_is_the_same_from_the_result_cache(template: Path, tmp_path: 
         assert fresh.returncode == cached.returncode == 1, fresh.stderr
         assert cached.stdout == fresh.stdout
         assert "Traceback" not in fresh.stderr + cached.stderr
+
+
+def test_a_file_edited_during_the_run_is_never_stored_under_its_old_key(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is hashed, then edited before it is loaded: what was loaded
+    # must be stored under the key of what was loaded, in both caches.
+    from itscm_compiler import bulk
+
+    root = shutil.copytree(template, tmp_path / "repo")
+    lint(root, today=TODAY)
+    service = sorted(root.glob("services/*/svc-*.yaml"))[0]
+    before = service.read_text(encoding="utf-8")
+    edited = before.replace("tier: ", "tier: 9", 1)
+    service.write_text(before + "\n", encoding="utf-8")  # a miss for the load cache
+    hashed = bulk.read_files
+
+    def read_then_edit(*args: object) -> bulk.Reading:
+        reading = hashed(*args)  # type: ignore[arg-type]
+        service.write_text(edited, encoding="utf-8")
+        return reading
+
+    monkeypatch.setattr(bulk, "read_files", read_then_edit)
+    during = lint(root, today=TODAY)
+    monkeypatch.setattr(bulk, "read_files", hashed)
+    assert _seen(during) == _seen(lint(root, today=TODAY, cache=False))  # the edited file was checked
+    after = lint(root, today=TODAY)
+    assert after.cached and _seen(after) == _seen(during)
+    service.write_text(before + "\n", encoding="utf-8")  # the bytes that were hashed first
+    again = lint(root, today=TODAY)
+    assert not again.cached
+    assert _seen(again) == _seen(lint(root, today=TODAY, cache=False))
