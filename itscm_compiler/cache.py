@@ -3,7 +3,7 @@
 Loading (parse, validate, find references) is a pure function of a file's
 path and bytes and of the loading code, so its result is stored under
 ``hash(salt, path, bytes)``, where the salt covers the itscm version and
-source, the Python and pydantic versions and the loading configuration. A
+source, the Python version, the installed distributions and the loading configuration. A
 changed file simply has a new key: nothing is ever invalidated in place, and
 the cache cannot change a result.
 
@@ -69,14 +69,32 @@ def _secret() -> bytes | None:
     return data if len(data) >= 32 else None
 
 
+def installed_distributions() -> list[str]:
+    """The name and version of every distribution on ``sys.path`` (``ruamel.yaml-0.19.1.dist-info``...).
+
+    Upgrading ruamel.yaml, its C parser, pydantic or pydantic-core can change
+    what a file yields; listing the metadata folders costs a millisecond,
+    where asking importlib.metadata for versions costs 60.
+    """
+    names: list[str] = []
+    for entry in sys.path:
+        try:
+            names.extend(f"{entry}/{n}" for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+    return sorted(names)
+
+
 def source_salt() -> bytes:
-    """A digest of itscm's own source: a changed loader never reads old entries."""
+    """A digest of itscm's own source and of what is installed beside it.
+
+    A changed loader, rule or dependency never reads old entries or results.
+    """
     global _SOURCE_SALT
     if _SOURCE_SALT is None:
-        import pydantic
-
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{__version__}|{sys.version}|{pydantic.VERSION}".encode())
+        digest.update(f"{__version__}|{sys.version}".encode())
+        digest.update("\0".join(installed_distributions()).encode("utf-8", "surrogatepass"))
         package = Path(__file__).resolve().parent
         for source in sorted(package.rglob("*.py")):
             try:

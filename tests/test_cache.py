@@ -163,3 +163,17 @@ def test_lint_no_cache_flag_writes_no_cache(template: Path, tmp_path: Path) -> N
     cached = CliRunner().invoke(cli, ["lint", "--root", str(root), "--today", "2026-11-24"])
     assert (root / CACHE_DIR).exists()
     assert cached.output == plain.output
+
+
+def test_upgrading_a_dependency_changes_the_salt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new ruamel.yaml or pydantic could read a file differently: entries and
+    # results written with the old one must not answer.
+    from itscm_compiler import cache
+
+    monkeypatch.setattr(cache, "_SOURCE_SALT", None)
+    before = cache.source_salt()
+    site = tmp_path / "site-packages"
+    (site / "ruamel_yaml-99.0.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    monkeypatch.setattr(cache, "_SOURCE_SALT", None)
+    assert cache.source_salt() != before
