@@ -38,6 +38,7 @@ _KEY = 20
 _MAC_SIZE = 32
 _HEAD = _KEY + _MAC_SIZE + 4
 _SOURCE_SALT: bytes | None = None
+STALE_SLACK = 1 << 20  # stale bytes always tolerated: rewriting a small cache would cost more
 
 
 def user_cache_dir() -> Path:
@@ -234,7 +235,10 @@ class LoadCache:
             return
         self._read_packs()  # compacting keeps what the packs hold
         live = sum(len(p) for p in self.used.values())
-        if len(self.packs) >= 8 or self.stored > 2 * live + (1 << 20):
+        # Bytes in the packs that this run did not use: old versions of files,
+        # or a whole estate written by another itscm or dependency version.
+        stale = self.stored - sum(len(p) for k, p in self.used.items() if k not in self.new)
+        if len(self.packs) >= 8 or stale > live // 2 + STALE_SLACK:
             if self._write(self.used):
                 for name in self.packs:
                     try:

@@ -177,3 +177,25 @@ def test_upgrading_a_dependency_changes_the_salt(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
     monkeypatch.setattr(cache, "_SOURCE_SALT", None)
     assert cache.source_salt() != before
+
+
+def test_a_pack_left_by_another_version_is_compacted_away(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After an upgrade every entry is stale: the run that rewrites them all
+    # drops the old pack instead of reading it on every later run.
+    from itscm_compiler import cache
+
+    monkeypatch.setattr(cache, "STALE_SLACK", 0)  # the test estate is far smaller than 1 MB
+    root = _copy(template, tmp_path / "repo")
+    expected = _diagnostics(root, cache=True)
+    (old,) = _packs(root)
+    monkeypatch.setattr(cache, "_SOURCE_SALT", b"another itscm version")
+    assert _diagnostics(root, cache=True) == expected
+    (new,) = _packs(root)
+    assert new != old
+    # One file changed: a small pack beside the big one, nothing rewritten.
+    service = sorted(root.glob("services/*/svc-*.yaml"))[0]
+    service.write_text(service.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _diagnostics(root, cache=True)
+    assert new in _packs(root) and len(_packs(root)) == 2
