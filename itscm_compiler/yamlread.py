@@ -125,11 +125,13 @@ def resolve_plain(text: str) -> Any:
     if text in _NULLS:
         return None
     first = text[0]
-    if first in "0123456789+-.tTfFnN~":
+    if first in "tTfF":  # many keys and ids start so (tier, type, team-...): no pattern to try
         if text in _TRUE:
             return True
         if text in _FALSE:
             return False
+        return text
+    if first in "0123456789+-.":  # every number, .inf and .nan starts so
         if _INT_RE.match(text):
             return int(text)
         if _OCT_RE.match(text):
