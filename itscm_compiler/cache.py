@@ -3,9 +3,9 @@
 Loading (parse, validate, find references) is a pure function of a file's
 path and bytes and of the loading code, so its result is stored under
 ``hash(salt, path, bytes)``, where the salt covers the itscm version and
-source, the Python version, the installed distributions and the loading configuration. A
-changed file simply has a new key: nothing is ever invalidated in place, and
-the cache cannot change a result.
+source, the Python version, the installed distributions and the loading
+configuration. A changed file simply has a new key: nothing is ever
+invalidated in place, and the cache cannot change a result.
 
 The entries are pickles, and unpickling runs code, so an entry is trusted only
 when its HMAC verifies with a key kept outside the repository
