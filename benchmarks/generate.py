@@ -393,7 +393,7 @@ def generate(out: Path, services: int = 1000, seed: int = 1) -> Generated:
             text=f"apiVersion: itscm/v1\nkind: Service\nid: svc-duplicate-key\nowner: {teams[0]}\ntier: 2\ntier: 3\n")
     w.problem("yaml", "services/broken/duplicate-key.yaml: duplicate key")
     w.write("services/broken/bad-date.yaml",
-            text=f"apiVersion: itscm/v1\nkind: Exercise\nid: exercise-bad-date\nplan: plan-00000\ndate: 31/03/2026\n"
+            text="apiVersion: itscm/v1\nkind: Exercise\nid: exercise-bad-date\nplan: plan-00000\ndate: 31/03/2026\n"
                  "type: tabletop\noutcome: passed\n")
     w.problem("schema", "services/broken/bad-date.yaml: bad date")
     w.write("services/broken/wrong-kind.yaml",

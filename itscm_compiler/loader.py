@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import marshal
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

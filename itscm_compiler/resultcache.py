@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -51,38 +50,24 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
     the state is the error, which is just as stable. Started early, Git runs
     while the files are read.
     """
-    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
-    calls = (
-        ("rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository"),
-        ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."),
-    )
-    started: list[subprocess.Popen[bytes]] = []
-    failure = b""
-    try:
-        for args in calls:
-            started.append(
-                subprocess.Popen(
-                    ["git", "-c", "core.quotePath=false", *args],
-                    cwd=root,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    env=env,
-                )
-            )
-    except OSError as exc:
-        failure = f"no git: {type(exc).__name__}".encode()
+    from .gitinfo import GitError, finish_git, start_git
+
+    calls = [
+        start_git(root, "rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository"),
+        start_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."),
+    ]
 
     def finish() -> bytes:
-        digest = hashlib.blake2b(failure, digest_size=20)
-        for process in started:
+        digest = hashlib.blake2b(digest_size=20)
+        for call in calls:
+            if isinstance(call, GitError):  # no git command: as stable as any answer
+                digest.update(f"{call}\0".encode("utf-8", "surrogatepass"))
+                continue
             try:
-                out, err = process.communicate(timeout=60)
-            except subprocess.SubprocessError:
-                process.kill()
-                process.communicate()
-                return os.urandom(20)  # Git did not answer: a key no run will meet again
-            digest.update(b"%d\0" % process.returncode + out + b"\0" + err + b"\0")
+                done = finish_git(call, check=False)
+            except GitError:  # Git did not answer in time: a key no run will meet again
+                return os.urandom(20)
+            digest.update(f"{done.returncode}\0{done.stdout}\0{done.stderr}\0".encode("utf-8", "surrogatepass"))
         return digest.digest()
 
     return finish

@@ -71,3 +71,22 @@ def repo(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "repo"
     path.mkdir()
     yield path
+
+
+@pytest.fixture
+def own_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test keeps its cache HMAC key in its own folder, never in the user's, with both caches on."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
+    monkeypatch.delenv("ITSCM_WORKERS", raising=False)
+
+
+@pytest.fixture(scope="session")
+def generated_estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 60-service estate from benchmarks/generate.py, for tests to copy (never to change)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    root = tmp_path_factory.mktemp("generated")
+    generate(root, services=60, seed=3)
+    return root

@@ -14,29 +14,14 @@ import pytest
 from itscm_compiler.cache import CACHE_DIR
 from itscm_compiler.pipeline import lint
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import generate  # noqa: E402
-
 TODAY = dt.date(2026, 11, 24)
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test keeps its HMAC key in its own folder, never in the user's."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
-    monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
-    monkeypatch.delenv("ITSCM_WORKERS", raising=False)
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("estate")
-    generate(root, services=60, seed=3)
-    return root
-
-
-def _copy(template: Path, target: Path) -> Path:
-    shutil.copytree(template, target)
+def _copy(generated_estate: Path, target: Path) -> Path:
+    shutil.copytree(generated_estate, target)
     return target
 
 
@@ -54,8 +39,8 @@ def _packs(root: Path) -> list[Path]:
     return sorted((root / CACHE_DIR).rglob("*.pack"))
 
 
-def test_cached_and_uncached_runs_agree_as_the_estate_changes(template: Path, tmp_path: Path) -> None:
-    root = _copy(template, tmp_path / "repo")
+def test_cached_and_uncached_runs_agree_as_the_estate_changes(generated_estate: Path, tmp_path: Path) -> None:
+    root = _copy(generated_estate, tmp_path / "repo")
     uncached = _diagnostics(root, cache=False)
     assert _diagnostics(root, cache=True) == uncached  # cold: fills the cache
     assert _packs(root)
@@ -76,8 +61,8 @@ def test_cached_and_uncached_runs_agree_as_the_estate_changes(template: Path, tm
     assert _diagnostics(root, cache=True) == _diagnostics(root, cache=False)
 
 
-def test_worker_processes_give_the_same_result(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy(template, tmp_path / "repo")
+def test_worker_processes_give_the_same_result(generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(generated_estate, tmp_path / "repo")
     serial = _diagnostics(root, cache=False)
     monkeypatch.setenv("ITSCM_WORKERS", "2")
     assert _diagnostics(root, cache=False) == serial
@@ -87,9 +72,9 @@ def test_worker_processes_give_the_same_result(template: Path, tmp_path: Path, m
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "foreign-key", "directory"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(
-    damage: str, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    damage: str, generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _copy(template, tmp_path / "repo")
+    root = _copy(generated_estate, tmp_path / "repo")
     expected = _diagnostics(root, cache=False)
     _diagnostics(root, cache=True)
     (pack,) = _packs(root)
@@ -112,9 +97,9 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(
     assert _diagnostics(root, cache=True) == expected
 
 
-def test_a_planted_pickle_is_never_unpickled(template: Path, tmp_path: Path) -> None:
+def test_a_planted_pickle_is_never_unpickled(generated_estate: Path, tmp_path: Path) -> None:
     """A cache committed to the repository cannot run code: entries without our HMAC are not read."""
-    root = _copy(template, tmp_path / "repo")
+    root = _copy(generated_estate, tmp_path / "repo")
     marker = tmp_path / "pwned"
 
     class Evil:
@@ -135,15 +120,15 @@ def test_a_planted_pickle_is_never_unpickled(template: Path, tmp_path: Path) -> 
     assert not marker.exists()
 
 
-def test_cache_off_by_environment(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _copy(template, tmp_path / "repo")
+def test_cache_off_by_environment(generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(generated_estate, tmp_path / "repo")
     monkeypatch.setenv("ITSCM_NO_CACHE", "1")
     _diagnostics(root, cache=True)
     assert not (root / CACHE_DIR).exists()
 
 
-def test_the_cache_folder_ignores_itself_and_is_not_read_as_documents(template: Path, tmp_path: Path) -> None:
-    root = _copy(template, tmp_path / "repo")
+def test_the_cache_folder_ignores_itself_and_is_not_read_as_documents(generated_estate: Path, tmp_path: Path) -> None:
+    root = _copy(generated_estate, tmp_path / "repo")
     first = lint(root, today=TODAY)
     assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
     again = lint(root, today=TODAY)
@@ -151,12 +136,12 @@ def test_the_cache_folder_ignores_itself_and_is_not_read_as_documents(template: 
     assert not any(CACHE_DIR in f for f in again.estate.files)
 
 
-def test_lint_no_cache_flag_writes_no_cache(template: Path, tmp_path: Path) -> None:
+def test_lint_no_cache_flag_writes_no_cache(generated_estate: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from itscm_compiler.cli import cli
 
-    root = _copy(template, tmp_path / "repo")
+    root = _copy(generated_estate, tmp_path / "repo")
     plain = CliRunner().invoke(cli, ["lint", "--root", str(root), "--today", "2026-11-24", "--no-cache"])
     assert plain.exit_code == 1, plain.output
     assert not (root / CACHE_DIR).exists()
@@ -180,14 +165,14 @@ def test_upgrading_a_dependency_changes_the_salt(tmp_path: Path, monkeypatch: py
 
 
 def test_a_pack_left_by_another_version_is_compacted_away(
-    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # After an upgrade every entry is stale: the run that rewrites them all
     # drops the old pack instead of reading it on every later run.
     from itscm_compiler import cache
 
     monkeypatch.setattr(cache, "STALE_SLACK", 0)  # the test estate is far smaller than 1 MB
-    root = _copy(template, tmp_path / "repo")
+    root = _copy(generated_estate, tmp_path / "repo")
     expected = _diagnostics(root, cache=True)
     (old,) = _packs(root)
     monkeypatch.setattr(cache, "_SOURCE_SALT", b"another itscm version")

@@ -15,27 +15,14 @@ import pytest
 from itscm_compiler.cache import CACHE_DIR
 from itscm_compiler.pipeline import LintResult, lint
 
-from .conftest import ROOT, write_tree
+from .conftest import write_tree
 from .gitrepo import GitRepo
 from .test_gitstale import ESTATE
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
-    monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("estate")
-    generate(root, services=40, seed=5)
-    return root
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 def _seen(result: LintResult) -> list[str]:
@@ -46,8 +33,8 @@ def _results(root: Path) -> list[Path]:
     return sorted((root / CACHE_DIR).rglob("*.res"))
 
 
-def test_an_unchanged_estate_is_answered_from_the_result_cache(template: Path, tmp_path: Path) -> None:
-    root = shutil.copytree(template, tmp_path / "repo")
+def test_an_unchanged_estate_is_answered_from_the_result_cache(generated_estate: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     uncached = lint(root, today=TODAY, cache=False)
     first = lint(root, today=TODAY)
     assert not first.cached and len(_results(root)) == 1
@@ -63,8 +50,8 @@ def test_an_unchanged_estate_is_answered_from_the_result_cache(template: Path, t
 
 
 @pytest.mark.parametrize("change", ["content", "new-file", "deleted", "renamed", "today", "config", "too-big"])
-def test_any_changed_input_is_a_miss_with_the_fresh_result(change: str, template: Path, tmp_path: Path) -> None:
-    root = shutil.copytree(template, tmp_path / "repo")
+def test_any_changed_input_is_a_miss_with_the_fresh_result(change: str, generated_estate: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     lint(root, today=TODAY)
     assert lint(root, today=TODAY).cached
     service = sorted(root.glob("services/*/svc-*.yaml"))[0]
@@ -111,9 +98,9 @@ def test_git_state_is_part_of_the_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "foreign-key", "planted"])
 def test_a_damaged_or_planted_result_is_ignored(
-    damage: str, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    damage: str, generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = shutil.copytree(template, tmp_path / "repo")
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     expected = _seen(lint(root, today=TODAY, cache=False))
     lint(root, today=TODAY)
     (entry,) = _results(root)
@@ -139,17 +126,17 @@ def test_a_damaged_or_planted_result_is_ignored(
     assert lint(root, today=TODAY).cached
 
 
-def test_only_the_newest_results_are_kept(template: Path, tmp_path: Path) -> None:
+def test_only_the_newest_results_are_kept(generated_estate: Path, tmp_path: Path) -> None:
     from itscm_compiler.resultcache import KEEP
 
-    root = shutil.copytree(template, tmp_path / "repo")
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     for day in range(KEEP + 3):
         lint(root, today=TODAY + dt.timedelta(days=day))
     assert len(_results(root)) == KEEP
 
 
-def test_cli_output_is_the_same_from_the_result_cache(template: Path, tmp_path: Path) -> None:
-    root = shutil.copytree(template, tmp_path / "repo")
+def test_cli_output_is_the_same_from_the_result_cache(generated_estate: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     env = dict(os.environ)
     runs = [
         subprocess.run(
@@ -169,13 +156,13 @@ def test_cli_output_is_the_same_from_the_result_cache(template: Path, tmp_path: 
 
 
 def test_a_file_edited_during_the_run_is_never_stored_under_its_old_key(
-    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The file is hashed, then edited before it is loaded: what was loaded
     # must be stored under the key of what was loaded, in both caches.
     from itscm_compiler import bulk
 
-    root = shutil.copytree(template, tmp_path / "repo")
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
     lint(root, today=TODAY)
     service = sorted(root.glob("services/*/svc-*.yaml"))[0]
     before = service.read_text(encoding="utf-8")
