@@ -106,6 +106,21 @@ def source_salt() -> bytes:
     return _SOURCE_SALT
 
 
+def _linked(root: Path, directory: Path) -> bool:
+    """Whether a folder of the cache below ``root`` is a symbolic link.
+
+    A repository could commit ``.itscm-cache`` (or a folder inside it) as a
+    link to somewhere else: the cache would then write, and prune old
+    entries, outside the repository. Such a cache is not used at all.
+    """
+    current = directory
+    while current != root and current.parent != current:
+        if current.is_symlink():
+            return True
+        current = current.parent
+    return False
+
+
 def make_cache_dir(directory: Path) -> None:
     """Create a folder inside ``.itscm-cache/``, which ignores itself for Git (raises OSError)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -154,11 +169,14 @@ class LoadCache:
         """The cache of ``config.root``, or None when it is turned off or cannot be used."""
         if os.environ.get("ITSCM_NO_CACHE", "").strip() not in ("", "0"):
             return None
+        directory = config.root / CACHE_DIR / "v2"
+        if _linked(config.root, directory):
+            return None
         secret = _secret()
         if secret is None:
             return None
         salt = source_salt() + str(config.max_file_size).encode()
-        return cls(config.root / CACHE_DIR / "v2", secret, salt)
+        return cls(directory, secret, salt)
 
     @property
     def has_packs(self) -> bool:

@@ -126,6 +126,8 @@ class ResultCache:
 
     def put(self, key: bytes, stored: Stored) -> None:
         """Store a result, keeping only the newest few; a failure to write is not an error."""
+        if self.directory.is_symlink():  # a link planted in the repository: never write through it
+            return
         try:
             payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
             make_cache_dir(self.directory)

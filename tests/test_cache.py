@@ -184,3 +184,23 @@ def test_a_pack_left_by_another_version_is_compacted_away(
     service.write_text(service.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     _diagnostics(root, cache=True)
     assert new in _packs(root) and len(_packs(root)) == 2
+
+
+@pytest.mark.parametrize("link", [CACHE_DIR, f"{CACHE_DIR}/v2", f"{CACHE_DIR}/v2/results"])
+def test_a_cache_folder_committed_as_a_link_is_not_written_through(
+    link: str, generated_estate: Path, tmp_path: Path
+) -> None:
+    # A repository could ship .itscm-cache (or a folder in it) as a link to
+    # somewhere else: nothing may be written, or pruned, there.
+    root = _copy(generated_estate, tmp_path / "repo")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.res").write_bytes(b"someone else's file")
+    (outside / "keep.pack").write_bytes(b"someone else's file")
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(outside, target_is_directory=True)
+    expected = _diagnostics(root, cache=False)
+    for _ in range(2):
+        assert lint(root, today=TODAY).diagnostics == lint(root, today=TODAY, cache=False).diagnostics
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.pack", "keep.res"]
+    assert _diagnostics(root, cache=True) == expected
