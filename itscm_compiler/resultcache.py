@@ -57,7 +57,14 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
         start_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."),
     ]
 
+    answer: list[bytes] = []  # asked for before and after the checks: Git is waited for once
+
     def finish() -> bytes:
+        if not answer:
+            answer.append(_digest())
+        return answer[0]
+
+    def _digest() -> bytes:
         digest = hashlib.blake2b(digest_size=20)
         for call in calls:
             if isinstance(call, GitError):  # no git command: as stable as any answer
