@@ -323,6 +323,16 @@ class Estate:
             history = cache[since] = pending()
         return history
 
+    def git_failed(self) -> bool:
+        """Whether reading Git failed in a way the next run may not meet (a timeout, a failing command).
+
+        No repository and no git command are stable answers; anything else
+        makes the run's result unfit to be reused.
+        """
+        stable = ("not inside a Git repository", "the git command is not installed")
+        histories: dict[dt.date, GitHistory] = self.__dict__.get("_git_histories", {})
+        return any(not h.available and h.problem not in stable for h in histories.values())
+
     def prefetch_git_history(self, since: dt.date) -> None:
         """Start reading the history that :meth:`git_history` will ask for, without waiting."""
         pending: dict[dt.date, Callable[[], GitHistory]] = self.__dict__.setdefault("_git_pending", {})

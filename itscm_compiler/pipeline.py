@@ -158,7 +158,10 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
             )
     estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading)
     result = _run(estate, diagnostics)
-    if keys is not None:  # the keys of the bytes actually loaded (a file may change meanwhile)
+    # Stored under the keys of the bytes actually loaded (a file may change
+    # meanwhile), and only when the same inputs are sure to give it again: a
+    # crashed check or a failed Git call may not happen next time.
+    if keys is not None and not result.has_internal_errors and not estate.git_failed():
         key = results.key(config, today.isoformat(), zip(files, keys), found.links, git_state())
         results.put(key, Stored(result.diagnostics, result.waived, len(files)))
     return result

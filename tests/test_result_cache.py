@@ -185,3 +185,42 @@ def test_a_file_edited_during_the_run_is_never_stored_under_its_old_key(
     again = lint(root, today=TODAY)
     assert not again.cached
     assert _seen(again) == _seen(lint(root, today=TODAY, cache=False))
+
+
+def test_a_run_with_a_failed_git_call_or_a_crashed_check_is_not_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both may not happen next time: their results must not answer for it.
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 10), "Initial estate", ESTATE)
+    today = dt.date(2026, 6, 1)
+    real_git = shutil.which("git")
+    assert real_git is not None
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        f'#!/bin/sh\nfor a in "$@"; do [ "$a" = log ] && {{ echo "fatal: simulated" >&2; exit 128; }}; done\nexec {real_git} "$@"\n',
+        encoding="utf-8",
+    )
+    (fake / "git").chmod(0o755)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{fake}:{path}")
+    failed = lint(repo.path, today=today)
+    assert any(d.code == "F011" and "simulated" in d.message for d in failed.diagnostics)
+    assert not _results(repo.path) and not lint(repo.path, today=today).cached
+    monkeypatch.setenv("PATH", path)
+    assert not lint(repo.path, today=today).cached and lint(repo.path, today=today).cached
+
+    import dataclasses
+
+    from itscm_compiler import engine
+
+    def crash(estate: object) -> list[object]:
+        raise RuntimeError("a bug in a check")
+
+    broken = [dataclasses.replace(r, check=crash) if r.code == "R101" else r for r in engine.RULES]
+    checks = engine.run_rules
+    monkeypatch.setattr(engine, "run_rules", lambda estate: checks(estate, broken))
+    shutil.rmtree(repo.path / CACHE_DIR / "v2" / "results")
+    crashed = lint(repo.path, today=today)
+    assert crashed.has_internal_errors and not _results(repo.path)
