@@ -5,9 +5,9 @@ files (with their paths and the links discovery refused), the configuration,
 the day, the Git state the freshness rules read (the commit checked out,
 whether the clone is shallow, and the uncommitted changes) and itscm's own
 code. The cache key is a digest of all of them, so running again on the same
-inputs (a second ``itscm lint``, a CI retry, ``itscm build`` after a lint)
-reads the files, hashes them and prints the stored result without building
-the estate. Anything changed gives a new key: nothing is invalidated in place.
+inputs (a second ``itscm lint``, ``itscm build`` after a lint, the hook again
+after a commit it stopped) reads the files, hashes them and prints the stored
+result without building the estate. Anything changed gives a new key: nothing is invalidated in place.
 
 Entries are verified with the same per-user HMAC key as the load cache
 (cache.py) before they are unpickled, and only the newest few are kept.
