@@ -235,7 +235,8 @@ def _double_failures(estate: Estate, services: list[str]) -> dict[str, list[tupl
         return frozenset(sorted(found)[:_MAX_PAIRS]) if len(found) > _MAX_PAIRS else frozenset(found)
 
     for comp in dg.hard_components:
-        comp = [node for node in comp if node in wanted]
+        if comp[0] not in wanted:  # a component is wanted whole or not at all: its members reach each other
+            continue
         if len(comp) == 1:
             pairs[comp[0]] = evaluate(comp[0])
             continue
