@@ -122,6 +122,23 @@ def _load_here(root: str, rel: str, max_size: int, cache: LoadCache | None) -> t
     return result, key
 
 
+def load_known(base: str, rel: str, key: bytes, max_size: int, cache: LoadCache, reload: bool = True) -> FileLoad | None:
+    """What ``rel`` yields when its content key is ``key``: from the cache, or (``reload``) by loading it.
+
+    None when neither gives it: not cached, or the file no longer has that
+    content (it was edited again meanwhile, or cannot be read).
+    """
+    payload = cache.get(key)
+    if payload is not None:
+        hit = decode_or_none(payload, rel)
+        if hit is not None:
+            return hit
+    if not reload:
+        return None
+    result, actual = _load_here(base, rel, max_size, cache)
+    return result if actual == key else None
+
+
 @dataclass
 class Reading:
     """Every file read and hashed once in this process, or why it could not be read.

@@ -234,7 +234,8 @@ class LoadCache:
         self._read_packs()
         entry = self.entries.get(key)
         if entry is None:
-            return None
+            mine = self.new.get(key)  # written by this run, not yet flushed
+            return memoryview(mine) if mine is not None else None
         mac, view = entry
         if not hmac.compare_digest(mac, self._mac(key, view)):
             return None
@@ -247,9 +248,17 @@ class LoadCache:
         if key not in self.entries:
             self.new[key] = payload
 
-    def flush(self) -> None:
-        """Write this run's new entries as one pack; compact when packs pile up or go stale."""
+    def flush(self, compact: bool = True) -> None:
+        """Write this run's new entries as one pack; compact when packs pile up or go stale.
+
+        ``compact=False`` for a run that used only a few entries: what it did
+        not use says nothing about what is stale.
+        """
         if not self.new:
+            return
+        if not compact:
+            if self._write(self.new):
+                self.new = {}
             return
         self._read_packs()  # compacting keeps what the packs hold
         live = sum(len(p) for p in self.used.values())

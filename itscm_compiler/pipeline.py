@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .bulk import Reading
     from .cache import LoadCache
     from .estate import Estate
+    from .resultcache import Stored
 
 # The estate, the models and the rules are imported where they are used: a
 # run answered from the result cache needs none of them.
@@ -131,7 +132,7 @@ def lint(
 
 
 def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintResult:
-    """Every diagnostic of the estate, from the result cache when nothing changed."""
+    """Every diagnostic of the estate, from the result cache when nothing the checks read changed."""
     from .bulk import read_files
     from .cache import LoadCache
     from .resultcache import ResultCache, Stored, start_git_state
@@ -146,8 +147,13 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     git_state = start_git_state(root)
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
     if reading is not None:
-        key = results.key(config, today.isoformat(), zip(files, reading.keys), found.links, git_state())
-        stored = results.get(key)
+        inputs = results.inputs(config, today.isoformat(), found.links, git_state())
+        key = results.key(inputs, zip(files, reading.keys))
+        stored = results.get(inputs, key)
+        if stored is None:
+            stored = _prose_only(root, config, files, reading.keys, results.latest(inputs), load_cache)
+            if stored is not None:  # the same answer for these contents from now on
+                results.put(key, Stored(stored.diagnostics, stored.waived, stored.files, inputs, tuple(files), tuple(reading.keys)))
         if stored is not None:
             return LintResult(
                 lambda: load_estate(root, config, today)[0],
@@ -162,9 +168,40 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     # meanwhile), and only when the same inputs are sure to give it again: a
     # crashed check or a failed Git call may not happen next time.
     if keys is not None and not result.has_internal_errors and not estate.git_failed():
-        key = results.key(config, today.isoformat(), zip(files, keys), found.links, git_state())
-        results.put(key, Stored(result.diagnostics, result.waived, len(files)))
+        inputs = results.inputs(config, today.isoformat(), found.links, git_state())
+        key = results.key(inputs, zip(files, keys))
+        results.put(key, Stored(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
+
+
+PROSE_ONLY_UP_TO = 20  # changed files compared one by one; more and a full run costs little more
+
+
+def _prose_only(
+    root: Path, config: Config, files: list[str], keys: list[bytes], before: Stored | None, load_cache: LoadCache
+) -> Stored | None:
+    """The earlier result when the only changes since are to prose (see prose.py), else None.
+
+    ``before`` is the newest stored run with the same configuration, day,
+    Git state and file list. Each file whose content changed since is loaded
+    as it was and as it is: when every one of them differs only in prose
+    that no check reads, every diagnostic is what it was.
+    """
+    if before is None or before.paths != tuple(files):
+        return None
+    changed = [i for i, (old, new) in enumerate(zip(before.contents, keys)) if old != new]
+    if not changed or len(changed) > PROSE_ONLY_UP_TO:
+        return None
+    from .bulk import load_known
+    from .prose import same_load
+
+    for i in changed:
+        old = load_known(str(root), files[i], before.contents[i], config.max_file_size, load_cache, reload=False)
+        new = load_known(str(root), files[i], keys[i], config.max_file_size, load_cache)
+        if old is None or new is None or not same_load(old, new):
+            return None  # the full run that follows finds what was loaded here in the cache
+    load_cache.flush(compact=False)  # the next full run will not parse these files again
+    return before
 
 
 def _run(estate: Estate, diagnostics: list[Diagnostic]) -> LintResult:

@@ -34,11 +34,19 @@ KEEP = 4  # results kept: the last runs of a few branches or days
 
 @dataclass(frozen=True)
 class Stored:
-    """What a run of the checks produced, minus the estate (rebuilt only when asked for)."""
+    """What a run of the checks produced, minus the estate (rebuilt only when asked for).
+
+    ``inputs`` is the digest of every input but the files, and ``paths`` and
+    ``contents`` the files with their content keys: what a later run compares
+    against to find the few files that changed.
+    """
 
     diagnostics: list[Diagnostic]
     waived: list[Diagnostic]
     files: int
+    inputs: bytes = b""
+    paths: tuple[str, ...] = ()
+    contents: tuple[bytes, ...] = ()
 
 
 def start_git_state(root: Path) -> Callable[[], bytes]:
@@ -93,28 +101,58 @@ class ResultCache:
         """The result cache kept with ``cache``, under its key and salt."""
         return cls(cache.directory / "results", cache.secret, cache.salt)
 
-    def key(
-        self, config: Config, today: str, files: Iterable[tuple[str, bytes]], links: Iterable[tuple[str, str]], git: bytes
-    ) -> bytes:
-        """The digest of every input of a run; ``files`` are (path, content key or problem)."""
+    def inputs(self, config: Config, today: str, links: Iterable[tuple[str, str]], git: bytes) -> bytes:
+        """The digest of every input of a run but the files' contents."""
         digest = hashlib.blake2b(self.salt, digest_size=20)
         digest.update(f"{config!r}\0{today}\0".encode("utf-8", "surrogatepass"))
         digest.update(git)
-        for rel, content in files:
-            digest.update(b"\1" + rel.encode("utf-8", "surrogatepass") + b"\0" + content)
         for rel, why in links:
             digest.update(b"\2" + f"{rel}\0{why}".encode("utf-8", "surrogatepass"))
         return digest.digest()
+
+    def key(self, inputs: bytes, files: Iterable[tuple[str, bytes]]) -> bytes:
+        """The digest of every input of a run; ``files`` are (path, content key or problem)."""
+        digest = hashlib.blake2b(inputs, digest_size=20)
+        for rel, content in files:
+            digest.update(b"\1" + rel.encode("utf-8", "surrogatepass") + b"\0" + content)
+        return digest.digest()
+
+    def _path(self, inputs: bytes, key: bytes) -> Path:
+        # Named by both digests: a run looks for the results of the same other
+        # inputs by name, without opening every entry.
+        return self.directory / f"{inputs[:8].hex()}-{key.hex()}.res"
 
     def _mac(self, key: bytes, payload: bytes) -> bytes:
         digest = hmac.new(self.secret, b"result" + key, hashlib.sha256)
         digest.update(payload)
         return digest.digest()
 
-    def get(self, key: bytes) -> Stored | None:
+    def get(self, inputs: bytes, key: bytes) -> Stored | None:
         """The result stored under ``key`` if it verifies, else None (never raises)."""
+        stored = self._read(self._path(inputs, key), key)
+        return stored if stored is not None and stored.inputs == inputs else None
+
+    def latest(self, inputs: bytes) -> Stored | None:
+        """The newest result of a run with the same ``inputs`` (other file contents), or None."""
+        prefix = inputs[:8].hex() + "-"
+        try:
+            names = [n for n in os.listdir(self.directory) if n.startswith(prefix) and n.endswith(".res")]
+            entries = sorted(names, key=lambda n: os.stat(self.directory / n).st_mtime_ns, reverse=True)
+        except OSError:
+            return None
+        for name in entries:
+            try:
+                key = bytes.fromhex(name[len(prefix) : -len(".res")])
+            except ValueError:
+                continue
+            stored = self._read(self.directory / name, key)
+            if stored is not None and stored.inputs == inputs:
+                return stored
+        return None
+
+    def _read(self, path: Path, key: bytes) -> Stored | None:
         try:  # O_NOFOLLOW: a link planted in the cache folder is not read
-            fd = os.open(self.directory / f"{key.hex()}.res", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as handle:
                 blob = handle.read()
         except OSError:
@@ -141,7 +179,7 @@ class ResultCache:
             tmp = self.directory / f".{os.getpid()}-{os.urandom(6).hex()}.tmp"
             with open(tmp, "wb") as handle:
                 handle.write(_MAGIC + self._mac(key, payload) + payload)
-            os.replace(tmp, self.directory / f"{key.hex()}.res")
+            os.replace(tmp, self._path(stored.inputs, key))
             entries = sorted(self.directory.glob("*.res"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[KEEP:]:
                 old.unlink()

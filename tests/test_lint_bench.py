@@ -25,19 +25,22 @@ def test_lint_benchmark_prints_its_table_ratios_and_targets(tmp_path: Path) -> N
     out = done.stdout
     rows = {}
     for line in out.splitlines():
-        found = re.match(r"\s+40 (cold|warm|one file changed|\(a\) ruamel round-trip|\(b\) check-jsonschema)\s+"
+        found = re.match(r"\s+40 (cold|warm|one prose edit|one value edit|\(a\) ruamel round-trip|\(b\) check-jsonschema)\s+"
                          r"([\d.]+) s\s+([\d.]+) s\s+(\d+) MB\s*([\d.]*)\s*([\d.]*)$", line)
         if found:
             rows[found.group(1)] = found.groups()[1:]
-    assert set(rows) == {"cold", "warm", "one file changed", "(a) ruamel round-trip", "(b) check-jsonschema"}, out
-    for name in ("cold", "warm", "one file changed"):
+    measures = ("cold", "warm", "one prose edit", "one value edit")
+    assert set(rows) == {*measures, "(a) ruamel round-trip", "(b) check-jsonschema"}, out
+    for name in measures:
         wall, cpu, peak, vs_a, vs_b = rows[name]
         assert float(wall) > 0 and float(cpu) > 0 and int(peak) > 10
         # the printed ratios are the measures divided by the baselines of the same run
         assert _from_rounded(vs_a, wall, rows["(a) ruamel round-trip"][0])
         assert _from_rounded(vs_b, wall, rows["(b) check-jsonschema"][0])
-    assert re.search(r"example\s+warm\s+[\d.]+ s\s+[\d.]+ s\s+\d+ MB", out)
-    assert re.search(r"(met|MISSED)\s+example, one file changed \(pre-commit\) under 0.3 s", out)
+    for name in ("warm", "one prose edit", "one value edit"):
+        assert re.search(rf"example\s+{name}\s+[\d.]+ s\s+[\d.]+ s\s+\d+ MB", out), out
+    for edit in ("prose", "value"):
+        assert re.search(rf"(met|MISSED)\s+example, one file changed \({edit} edit, pre-commit\) under 0.3 s", out), out
 
 
 def _from_rounded(ratio: str, wall: str, baseline: str) -> bool:
