@@ -1,10 +1,20 @@
 """Fast YAML 1.2 reading with a position for every key and value.
 
-ruamel.yaml's C parser composes the node tree (with marks) and a small walker
-turns it into plain Python data. The walker resolves plain scalars with the
-YAML 1.2 core schema itself, so ``no``, ``on`` and ``1:30`` stay strings and
-dates stay strings until a model parses them. This is the only place where
-ruamel's 0-based marks become our 1-based positions.
+The fast path builds plain Python data straight from libyaml's parser events
+(PyYAML's C binding), with no node tree in between: composing ruamel's nodes
+and walking them made two Python objects per value and cost a third more.
+Plain scalars are resolved with the YAML 1.2 core schema here, so ``no``,
+``on`` and ``1:30`` stay strings and dates stay strings until a model parses
+them.
+
+The fast path reads what itscm documents are made of: mappings with plain
+keys, sequences, untagged scalars. Anything else (anchors and aliases, tags,
+complex or duplicate keys, deep nesting, a syntax error) sends the whole file
+to the general path (yamlnodes.py: ruamel's composer and a walker), which has
+the alias-bomb budget and every message; so does a missing C binding. Both
+paths give the same data and positions (a test compares them on every file of
+the example, the test data and generated estates). Here and in yamlnodes.py
+the parser's 0-based marks become our 1-based positions.
 """
 
 from __future__ import annotations
@@ -14,41 +24,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-try:  # the C extension; the pure parser keeps things working without it
-    from _ruamel_yaml import CParser as _CParser
-except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-    from ruamel.yaml.loader import BaseLoader as _Loader
-else:
-    from ruamel.yaml.resolver import BaseResolver
-
-    _DEFAULT_TAGS = {
-        ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
-        SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
-        MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
-    }
-
-    class _Loader(_CParser):  # type: ignore[no-redef]
-        """The C parser and composer with ruamel's base resolver cut to what it does.
-
-        ``CBaseLoader`` resolves every untagged node through BaseResolver,
-        which has no implicit or path resolvers and so always answers the
-        default tag of the node's kind; it also builds a constructor we never
-        use. Answering directly reads the same tree about 15% faster (the
-        walker below resolves plain scalars with YAML 1.2 itself).
-        """
-
-        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
-            return _DEFAULT_TAGS[kind]
-
-        def descend_resolver(self, parent: Any, index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
+try:  # PyYAML's binding of libyaml: the parser's events straight from C
+    from yaml import _yaml as _libyaml
+    from yaml.error import YAMLError as _EventError
+    from yaml.events import (
+        DocumentEndEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+except ImportError:  # pragma: no cover - exercised only without PyYAML's C extension
+    _libyaml = None
 
 Path = tuple[str | int, ...]
 # (line, column, key line, key column), 1-based; plain tuples because a large
@@ -114,12 +103,6 @@ class YamlDocument:
         return Pos(*span) if span is not None else default
 
 
-class _Abort(Exception):
-    def __init__(self, problem: YamlProblem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
 def resolve_plain(text: str) -> Any:
     """Resolve a plain scalar with the YAML 1.2 core schema."""
     if text in _NULLS:
@@ -149,190 +132,6 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
-def _untagged(node: ScalarNode) -> bool:
-    """Whether a scalar carries the default string tag the composer gives an untagged value.
-
-    Reading ``node.tag`` renders the tag object to text, which cost more than
-    the rest of reading a scalar; the object's parts answer directly. A tag
-    written out (``!!str`` included) has a handle and answers False.
-    """
-    ctag = node.ctag
-    return ctag is not None and ctag.handle is None and ctag.suffix == _STR
-
-
-class _Walker:
-    def __init__(self) -> None:
-        self.spans: dict[Path, Span] = {}
-        self.problems: list[YamlProblem] = []
-        self.budget = MAX_ALIAS_VALUES
-        self.visited: set[int] = set()
-        self.aliased = 0  # > 0 while walking a collection for the second time (an alias)
-
-    def scalar(self, node: ScalarNode) -> Any:
-        value = node.value
-        if _untagged(node):  # almost every scalar
-            tag = _STR
-        else:
-            tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
-        if tag == _STR:
-            return resolve_plain(value) if not node.style else value
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        try:
-            if tag.endswith(":int"):
-                return int(value, 0)
-            if tag.endswith(":float"):
-                return float(value)
-            if tag.endswith(":bool"):
-                if value in _TRUE or value in _FALSE:
-                    return value in _TRUE
-                raise ValueError(value)
-            if tag.endswith(":null"):
-                return None
-        except ValueError:
-            self.problems.append(YamlProblem("tag", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", line, col))
-            return value
-        self.problems.append(
-            YamlProblem("tag", f"unsupported tag {tag!r}: itscm documents use plain YAML values", line, col)
-        )
-        return value
-
-    def walk(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
-        mark = node.start_mark
-        if self.aliased:
-            # Only values reached again through aliases count: a big plain
-            # document is fine, a few lines of nested aliases are not.
-            self.budget -= 1
-            if self.budget < 0:
-                raise _Abort(
-                    YamlProblem(
-                        "alias-bomb",
-                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?): "
-                        "write the data out instead of repeating aliases",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-                )
-        if not isinstance(node, ScalarNode):
-            ident = id(node)
-            if ident in self.visited:
-                self.aliased += 1
-                try:
-                    return self._value(node, path, depth, key_pos, mark)
-                finally:
-                    self.aliased -= 1
-            self.visited.add(ident)
-        return self._value(node, path, depth, key_pos, mark)
-
-    def _value(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int], mark: Any) -> Any:
-        if depth > MAX_DEPTH:
-            raise _Abort(
-                YamlProblem(
-                    "depth",
-                    f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            )
-        spans = self.spans
-        spans[path] = (mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        # Most values are untagged scalars: those are read right here, without
-        # the calls through walk() and scalar() (the walker cost as much as
-        # composing). Anything else, and everything reached through an alias
-        # (which counts against the alias budget), takes the general path.
-        inline = not self.aliased and depth < MAX_DEPTH
-        if isinstance(node, SequenceNode):
-            items: list[Any] = []
-            for i, item in enumerate(node.value):
-                if inline and type(item) is ScalarNode and _untagged(item):
-                    start = item.start_mark
-                    spans[(*path, i)] = (start.line + 1, start.column + 1, 0, 0)
-                    items.append(item.value if item.style else resolve_plain(item.value))
-                else:
-                    items.append(self.walk(item, (*path, i), depth + 1, (0, 0)))
-            return items
-        if isinstance(node, MappingNode):
-            result: dict[Any, Any] = {}
-            seen: dict[Any, tuple[int, int]] = {}
-            for key_node, value_node in node.value:
-                kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                if not isinstance(key_node, ScalarNode):
-                    self.problems.append(YamlProblem("key", "a mapping key must be a plain value", kline, kcol))
-                    continue
-                if _untagged(key_node) and not key_node.style:
-                    key = resolve_plain(key_node.value)
-                else:
-                    key = self.scalar(key_node)
-                if not isinstance(key, (str, int, bool)) and key is not None:
-                    key = key_node.value
-                if key is None:
-                    key = key_node.value
-                if key in seen:
-                    first = seen[key]
-                    self.problems.append(
-                        YamlProblem(
-                            "duplicate-key",
-                            f"duplicate key {key!r} (first at line {first[0]}): remove one of them",
-                            kline,
-                            kcol,
-                            first[0],
-                            first[1],
-                        )
-                    )
-                    continue
-                seen[key] = (kline, kcol)
-                if inline and type(value_node) is ScalarNode and _untagged(value_node):
-                    start = value_node.start_mark
-                    spans[(*path, key)] = (start.line + 1, start.column + 1, kline, kcol)
-                    value = value_node.value
-                    result[key] = value if value_node.style else resolve_plain(value)
-                else:
-                    result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
-            return result
-        return None  # pragma: no cover - ruamel only builds the three node types
-
-
-def _problem_from_error(exc: YAMLError) -> YamlProblem:
-    if isinstance(exc, MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        text = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
-        line = mark.line + 1 if mark is not None else 1
-        column = mark.column + 1 if mark is not None else 1
-        return YamlProblem("syntax", f"YAML syntax error: {text}", line, column)
-    return YamlProblem("syntax", f"YAML error: {exc}", 1, 1)
-
-
-def _too_deep(text: str) -> YamlProblem | None:
-    """Find flow nesting deeper than MAX_DEPTH from the event stream.
-
-    The C composer recurses once per level and crashes the interpreter on
-    about 100,000 nested brackets, so deep flow nesting is refused before
-    composing. Block nesting needs a deeper indent per level, which the file
-    size limit already bounds.
-    """
-    loader = _Loader(text)
-    depth = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return YamlProblem(
-                        "depth",
-                        f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
-                depth -= 1
-    except YAMLError:
-        return None  # composing reports the syntax error with its position
-    finally:
-        loader.dispose()
-    return None
 
 
 def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
@@ -341,35 +140,120 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     Returns the documents that could be read and the problems that stopped
     reading (a syntax error ends the file: later documents cannot be trusted).
     """
-    documents: list[YamlDocument] = []
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        problem = _too_deep(text)
-        if problem is not None:
-            return documents, [problem]
-    loader = _Loader(text)
+    if _libyaml is not None:
+        fast = read_events(text)
+        if fast is not None:
+            return fast, []
+    from .yamlnodes import read_composed
+
+    return read_composed(text)
+
+
+class _Unusual(Exception):
+    """Something the fast path leaves to the general one."""
+
+
+_NO_KEY: Any = object()  # a mapping waiting for its next key
+_FAST_DEPTH = MAX_DEPTH - 2  # deeper files take the general path, which reports the limit
+
+
+def read_events(text: str) -> list[YamlDocument] | None:
+    """Every document of ``text`` built from the parser's events, or None to take the general path."""
+    assert _libyaml is not None
+    parser = _libyaml.CParser(text)
     try:
-        index = 0
-        while loader.check_node():
-            node = loader.get_node()
-            walker = _Walker()
-            try:
-                data = walker.walk(node, (), 0, (0, 0))
-            except _Abort as abort:
-                problem = abort.problem
-                if problem.kind == "alias-bomb":  # where the budget ran out means nothing
-                    problem.line, problem.column = node.start_mark.line + 1, node.start_mark.column + 1
-                return documents, [problem]
-            documents.append(
-                YamlDocument(index, data, walker.spans, node.start_mark.line + 1, walker.problems)
-            )
-            index += 1
-    except YAMLError as exc:
-        return documents, [_problem_from_error(exc)]
-    except RecursionError:
-        return documents, [YamlProblem("depth", "nesting too deep to parse: flatten the document", 1, 1)]
+        parser.get_event()  # the stream's start
+        documents: list[YamlDocument] = []
+        while type(parser.get_event()) is not StreamEndEvent:  # else a document's start
+            data, spans, line = _document(parser.get_event)
+            documents.append(YamlDocument(len(documents), data, spans, line))
+        return documents
+    except (_Unusual, _EventError, RecursionError):
+        return None
     finally:
-        try:
-            loader.dispose()
-        except Exception:  # noqa: BLE001 - disposal never matters for the result
-            pass
-    return documents, []
+        parser.dispose()
+
+
+def _document(get: Any) -> tuple[Any, dict[Path, Span], int]:
+    """One document's data, spans and first line, from its first node event to its end.
+
+    One loop with an explicit stack: a value is placed in its parent as it
+    completes, and its span is recorded where it starts (its key's position
+    with it, as yamlnodes' walker does).
+    """
+    spans: dict[Path, Span] = {}
+    stack: list[tuple[Any, bool, Path, Any, int, int, int]] = []
+    parent: Any = None  # the open mapping or sequence, None at the top
+    is_map = False
+    path: Path = ()
+    key: Any = _NO_KEY
+    key_line = key_column = index = 0
+    root: Any = None
+    event = get()
+    line = event.start_mark.line + 1
+    while True:
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            mark = event.start_mark
+            raw = event.value
+            if is_map and key is _NO_KEY:
+                if event.style:
+                    key = raw
+                else:
+                    key = resolve_plain(raw)
+                    if key is None or not isinstance(key, (str, int)):
+                        key = raw  # a null or float key keeps its text
+                if key in parent:
+                    raise _Unusual  # duplicate keys are reported by the general path
+                key_line, key_column = mark.line + 1, mark.column + 1
+                event = get()
+                continue
+            value = raw if event.style else resolve_plain(raw)
+            if is_map:
+                spans[(*path, key)] = (mark.line + 1, mark.column + 1, key_line, key_column)
+                parent[key] = value
+                key = _NO_KEY
+            elif parent is not None:
+                spans[(*path, index)] = (mark.line + 1, mark.column + 1, 0, 0)
+                parent.append(value)
+                index += 1
+            else:
+                spans[()] = (mark.line + 1, mark.column + 1, 0, 0)
+                root = value
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or (is_map and key is _NO_KEY):
+                raise _Unusual  # an anchor, a tag, or a complex key
+            if len(stack) >= _FAST_DEPTH:
+                raise _Unusual
+            mark = event.start_mark
+            if is_map:
+                inner: Path = (*path, key)
+                spans[inner] = (mark.line + 1, mark.column + 1, key_line, key_column)
+            elif parent is not None:
+                inner = (*path, index)
+                spans[inner] = (mark.line + 1, mark.column + 1, 0, 0)
+            else:
+                inner = ()
+                spans[inner] = (mark.line + 1, mark.column + 1, 0, 0)
+            stack.append((parent, is_map, path, key, key_line, key_column, index))
+            is_map = kind is MappingStartEvent
+            parent = {} if is_map else []
+            path, key, index = inner, _NO_KEY, 0
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            value = parent
+            parent, is_map, path, key, key_line, key_column, index = stack.pop()
+            if is_map:
+                parent[key] = value
+                key = _NO_KEY
+            elif parent is not None:
+                parent.append(value)
+                index += 1
+            else:
+                root = value
+        elif kind is DocumentEndEvent:
+            return root, spans, line
+        else:
+            raise _Unusual  # an alias
+        event = get()

@@ -1,0 +1,299 @@
+"""The general path of yamlread: ruamel.yaml's C parser composes the nodes, a walker makes the data.
+
+It reads every YAML file the same way the fast path does, and also what the
+fast path leaves to it: anchors and aliases (with the alias-bomb budget),
+explicit tags, complex keys, duplicate keys, deep nesting and syntax errors,
+each with its message and position. This is where ruamel's 0-based marks
+become our 1-based positions on this path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .yamlread import (
+    _FALSE,
+    _STR,
+    _TRUE,
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    Path,
+    Span,
+    YamlDocument,
+    YamlProblem,
+    resolve_plain,
+)
+
+# The tag the composer gives a scalar written without one. ruamel's Tag keeps
+# no trace of how a tag was written, so a plain ``123`` and ``!!str 123``
+# would both read as the default string tag: the resolver below answers this
+# one instead, and an explicit !!str keeps its text.
+_IMPLICIT = "tag:itscm.invalid,2026:implicit"
+
+try:  # the C extension; the pure parser keeps things working without it
+    from _ruamel_yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    from ruamel.yaml.loader import BaseLoader as _Loader
+
+    _IMPLICIT = _STR  # BaseLoader resolves to the default tag: !!str reads like a plain scalar there
+else:
+    from ruamel.yaml.resolver import BaseResolver
+
+    _DEFAULT_TAGS = {
+        ScalarNode: _IMPLICIT,
+        SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
+        MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
+    }
+
+    class _Loader(_CParser):  # type: ignore[no-redef]
+        """The C parser and composer with ruamel's base resolver cut to what it does.
+
+        ``CBaseLoader`` resolves every untagged node through BaseResolver,
+        which has no implicit or path resolvers and so always answers the
+        default tag of the node's kind; it also builds a constructor we never
+        use. Answering directly reads the same tree about 15% faster (the
+        walker below resolves plain scalars with YAML 1.2 itself), and lets
+        an untagged scalar be told from one tagged !!str.
+        """
+
+        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
+            return _DEFAULT_TAGS[kind]
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+class _Abort(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _untagged(node: ScalarNode) -> bool:
+    """Whether a scalar carries the tag the composer gives an untagged value (``_IMPLICIT``).
+
+    Reading ``node.tag`` renders the tag object to text, which cost more than
+    the rest of reading a scalar; the object's parts answer directly.
+    """
+    ctag = node.ctag
+    return ctag is not None and ctag.handle is None and ctag.suffix == _IMPLICIT
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.spans: dict[Path, Span] = {}
+        self.problems: list[YamlProblem] = []
+        self.budget = MAX_ALIAS_VALUES
+        self.visited: set[int] = set()
+        self.aliased = 0  # > 0 while walking a collection for the second time (an alias)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        value = node.value
+        if _untagged(node):  # almost every scalar
+            return resolve_plain(value) if not node.style else value
+        tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
+        if tag == _STR:  # written out (!!str 123): a string whatever it looks like
+            return value
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        try:
+            if tag.endswith(":int"):
+                return int(value, 0)
+            if tag.endswith(":float"):
+                return float(value)
+            if tag.endswith(":bool"):
+                if value in _TRUE or value in _FALSE:
+                    return value in _TRUE
+                raise ValueError(value)
+            if tag.endswith(":null"):
+                return None
+        except ValueError:
+            self.problems.append(YamlProblem("tag", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", line, col))
+            return value
+        self.problems.append(
+            YamlProblem("tag", f"unsupported tag {tag!r}: itscm documents use plain YAML values", line, col)
+        )
+        return value
+
+    def walk(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
+        mark = node.start_mark
+        if self.aliased:
+            # Only values reached again through aliases count: a big plain
+            # document is fine, a few lines of nested aliases are not.
+            self.budget -= 1
+            if self.budget < 0:
+                raise _Abort(
+                    YamlProblem(
+                        "alias-bomb",
+                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values (an alias bomb?): "
+                        "write the data out instead of repeating aliases",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                )
+        if not isinstance(node, ScalarNode):
+            ident = id(node)
+            if ident in self.visited:
+                self.aliased += 1
+                try:
+                    return self._value(node, path, depth, key_pos, mark)
+                finally:
+                    self.aliased -= 1
+            self.visited.add(ident)
+        return self._value(node, path, depth, key_pos, mark)
+
+    def _value(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int], mark: Any) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Abort(
+                YamlProblem(
+                    "depth",
+                    f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            )
+        spans = self.spans
+        spans[path] = (mark.line + 1, mark.column + 1, key_pos[0], key_pos[1])
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        # Most values are untagged scalars: those are read right here, without
+        # the calls through walk() and scalar() (the walker cost as much as
+        # composing). Anything else, and everything reached through an alias
+        # (which counts against the alias budget), takes the general path.
+        inline = not self.aliased and depth < MAX_DEPTH
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            for i, item in enumerate(node.value):
+                if inline and type(item) is ScalarNode and _untagged(item):
+                    start = item.start_mark
+                    spans[(*path, i)] = (start.line + 1, start.column + 1, 0, 0)
+                    items.append(item.value if item.style else resolve_plain(item.value))
+                else:
+                    items.append(self.walk(item, (*path, i), depth + 1, (0, 0)))
+            return items
+        if isinstance(node, MappingNode):
+            result: dict[Any, Any] = {}
+            seen: dict[Any, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                if not isinstance(key_node, ScalarNode):
+                    self.problems.append(YamlProblem("key", "a mapping key must be a plain value", kline, kcol))
+                    continue
+                if _untagged(key_node) and not key_node.style:
+                    key = resolve_plain(key_node.value)
+                else:
+                    key = self.scalar(key_node)
+                if not isinstance(key, (str, int, bool)) and key is not None:
+                    key = key_node.value
+                if key is None:
+                    key = key_node.value
+                if key in seen:
+                    first = seen[key]
+                    self.problems.append(
+                        YamlProblem(
+                            "duplicate-key",
+                            f"duplicate key {key!r} (first at line {first[0]}): remove one of them",
+                            kline,
+                            kcol,
+                            first[0],
+                            first[1],
+                        )
+                    )
+                    continue
+                seen[key] = (kline, kcol)
+                if inline and type(value_node) is ScalarNode and _untagged(value_node):
+                    start = value_node.start_mark
+                    spans[(*path, key)] = (start.line + 1, start.column + 1, kline, kcol)
+                    value = value_node.value
+                    result[key] = value if value_node.style else resolve_plain(value)
+                else:
+                    result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
+            return result
+        return None  # pragma: no cover - ruamel only builds the three node types
+
+
+def _problem_from_error(exc: YAMLError) -> YamlProblem:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        text = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        return YamlProblem("syntax", f"YAML syntax error: {text}", line, column)
+    return YamlProblem("syntax", f"YAML error: {exc}", 1, 1)
+
+
+def _too_deep(text: str) -> YamlProblem | None:
+    """Find flow nesting deeper than MAX_DEPTH from the event stream.
+
+    The C composer recurses once per level and crashes the interpreter on
+    about 100,000 nested brackets, so deep flow nesting is refused before
+    composing. Block nesting needs a deeper indent per level, which the file
+    size limit already bounds.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return YamlProblem(
+                        "depth",
+                        f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                depth -= 1
+    except YAMLError:
+        return None  # composing reports the syntax error with its position
+    finally:
+        loader.dispose()
+    return None
+
+
+def read_composed(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
+    """Parse every document of ``text``.
+
+    Returns the documents that could be read and the problems that stopped
+    reading (a syntax error ends the file: later documents cannot be trusted).
+    """
+    documents: list[YamlDocument] = []
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        problem = _too_deep(text)
+        if problem is not None:
+            return documents, [problem]
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            walker = _Walker()
+            try:
+                data = walker.walk(node, (), 0, (0, 0))
+            except _Abort as abort:
+                problem = abort.problem
+                if problem.kind == "alias-bomb":  # where the budget ran out means nothing
+                    problem.line, problem.column = node.start_mark.line + 1, node.start_mark.column + 1
+                return documents, [problem]
+            documents.append(
+                YamlDocument(index, data, walker.spans, node.start_mark.line + 1, walker.problems)
+            )
+            index += 1
+    except YAMLError as exc:
+        return documents, [_problem_from_error(exc)]
+    except RecursionError:
+        return documents, [YamlProblem("depth", "nesting too deep to parse: flatten the document", 1, 1)]
+    finally:
+        try:
+            loader.dispose()
+        except Exception:  # noqa: BLE001 - disposal never matters for the result
+            pass
+    return documents, []
