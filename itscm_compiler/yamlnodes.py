@@ -1,9 +1,11 @@
-"""The general path of yamlread: ruamel.yaml's C parser composes the nodes, a walker makes the data.
+"""The general path of yamlread: libyaml composes the nodes, a walker makes the data.
 
 It reads every YAML file the same way the fast path does, and also what the
 fast path leaves to it: anchors and aliases (with the alias-bomb budget),
 explicit tags, complex keys, duplicate keys, deep nesting and syntax errors,
-each with its message and position. This is where ruamel's 0-based marks
+each with its message and position. The composer is PyYAML's binding of
+libyaml, the same parser the fast path reads events from, so both paths
+accept exactly the same YAML. This is where the composer's 0-based marks
 become our 1-based positions on this path.
 """
 
@@ -11,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .yamlread import (
     _FALSE,
@@ -28,46 +30,57 @@ from .yamlread import (
     resolve_plain,
 )
 
-# The tag the composer gives a scalar written without one. ruamel's Tag keeps
-# no trace of how a tag was written, so a plain ``123`` and ``!!str 123``
-# would both read as the default string tag: the resolver below answers this
-# one instead, and an explicit !!str keeps its text.
+# The tag the composer gives a scalar written without one, so that a plain
+# ``123`` (resolved with YAML 1.2 by the walker) is told from ``!!str 123``
+# (a string, whatever it looks like).
 _IMPLICIT = "tag:itscm.invalid,2026:implicit"
+_DEFAULT_TAGS: dict[type[Node], str] = {
+    ScalarNode: _IMPLICIT,
+    SequenceNode: "tag:yaml.org,2002:seq",
+    MappingNode: "tag:yaml.org,2002:map",
+}
 
-try:  # the C extension; the pure parser keeps things working without it
-    from _ruamel_yaml import CParser as _CParser
-except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-    from ruamel.yaml.loader import BaseLoader as _Loader
 
-    _IMPLICIT = _STR  # BaseLoader resolves to the default tag: !!str reads like a plain scalar there
+class _Resolving:
+    """Answers the composer's one question (the tag of an untagged node) without a resolver.
+
+    PyYAML's base resolver has no implicit resolvers and would always
+    answer the default tag of the node's kind; answering directly skips it.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+try:  # the C binding; PyYAML's pure parser keeps things working without it
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - exercised only without PyYAML's C extension
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, _Resolving):
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
 else:
-    from ruamel.yaml.resolver import BaseResolver
 
-    _DEFAULT_TAGS = {
-        ScalarNode: _IMPLICIT,
-        SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
-        MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
-    }
+    class _Loader(_Resolving, _CParser):  # type: ignore[no-redef]
+        """libyaml's parser and composer, with the resolver answered directly."""
 
-    class _Loader(_CParser):  # type: ignore[no-redef]
-        """The C parser and composer with ruamel's base resolver cut to what it does.
 
-        ``CBaseLoader`` resolves every untagged node through BaseResolver,
-        which has no implicit or path resolvers and so always answers the
-        default tag of the node's kind; it also builds a constructor we never
-        use. Answering directly reads the same tree about 15% faster (the
-        walker below resolves plain scalars with YAML 1.2 itself), and lets
-        an untagged scalar be told from one tagged !!str.
-        """
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep"
 
-        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
-            return _DEFAULT_TAGS[kind]
-
-        def descend_resolver(self, parent: Any, index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
 
 class _Abort(Exception):
     def __init__(self, problem: YamlProblem) -> None:
@@ -76,13 +89,8 @@ class _Abort(Exception):
 
 
 def _untagged(node: ScalarNode) -> bool:
-    """Whether a scalar carries the tag the composer gives an untagged value (``_IMPLICIT``).
-
-    Reading ``node.tag`` renders the tag object to text, which cost more than
-    the rest of reading a scalar; the object's parts answer directly.
-    """
-    ctag = node.ctag
-    return ctag is not None and ctag.handle is None and ctag.suffix == _IMPLICIT
+    """Whether a scalar carries the tag the composer gives an untagged value (``_IMPLICIT``)."""
+    return node.tag is _IMPLICIT or node.tag == _IMPLICIT
 
 
 class _Walker:
@@ -152,7 +160,7 @@ class _Walker:
             raise _Abort(
                 YamlProblem(
                     "depth",
-                    f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                    _TOO_DEEP,
                     mark.line + 1,
                     mark.column + 1,
                 )
@@ -223,6 +231,8 @@ def _problem_from_error(exc: YAMLError) -> YamlProblem:
         text = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
+        if "exceeded maximum nesting depth" in text:  # libyaml's own limit (1,000 levels), met while scanning ahead
+            return YamlProblem("depth", _TOO_DEEP, line, column)
         return YamlProblem("syntax", f"YAML syntax error: {text}", line, column)
     return YamlProblem("syntax", f"YAML error: {exc}", 1, 1)
 
@@ -246,7 +256,7 @@ def _too_deep(text: str) -> YamlProblem | None:
                     mark = event.start_mark
                     return YamlProblem(
                         "depth",
-                        f"nesting deeper than {MAX_DEPTH} levels: itscm documents are never this deep",
+                        _TOO_DEEP,
                         mark.line + 1,
                         mark.column + 1,
                     )

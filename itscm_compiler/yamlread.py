@@ -1,8 +1,8 @@
 """Fast YAML 1.2 reading with a position for every key and value.
 
 The fast path builds plain Python data straight from libyaml's parser events
-(PyYAML's C binding), with no node tree in between: composing ruamel's nodes
-and walking them made two Python objects per value and cost a third more.
+(PyYAML's C binding), with no node tree in between: composing nodes and
+walking them made two Python objects per value and cost a third more.
 Plain scalars are resolved with the YAML 1.2 core schema here, so ``no``,
 ``on`` and ``1:30`` stay strings and dates stay strings until a model parses
 them.
@@ -10,7 +10,7 @@ them.
 The fast path reads what itscm documents are made of: mappings with plain
 keys, sequences, untagged scalars. Anything else (anchors and aliases, tags,
 complex or duplicate keys, deep nesting, a syntax error) sends the whole file
-to the general path (yamlnodes.py: ruamel's composer and a walker), which has
+to the general path (yamlnodes.py: libyaml's composer and a walker), which has
 the alias-bomb budget and every message; so does a missing C binding. Both
 paths give the same data and positions (a test compares them on every file of
 the example, the test data and generated estates). Here and in yamlnodes.py
