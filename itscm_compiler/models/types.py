@@ -81,10 +81,17 @@ class Duration:
         if isinstance(value, Duration):
             return value
         if isinstance(value, str):
+            known = _PARSED.get(value)
+            if known is not None:
+                return known
             try:
-                return cls.parse(value)
+                parsed = cls.parse(value)
             except ValueError:
                 pass
+            else:
+                if len(_PARSED) < _PARSED_MAX:
+                    _PARSED[value] = parsed
+                return parsed
         hint = " (a number needs a unit)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
         raise PydanticCustomError(
             "duration",
@@ -108,6 +115,14 @@ class Duration:
             "description": "A duration: 30m, 4h, 2d, 1w, combinations like 1d12h, or ISO 8601 like PT4H",
             "examples": ["30m", "4h", "2d", "PT4H"],
         }
+
+
+# An estate writes the same few durations (4h, 30m, 1d) tens of thousands of
+# times; parsing each took a quarter of the validators' time. Durations are
+# immutable, so one object per text serves them all. Bounded: a hostile file
+# of distinct durations only fills it once.
+_PARSED: dict[str, Duration] = {}
+_PARSED_MAX = 4096
 
 
 def _validate_date(value: Any) -> dt.date:
