@@ -8,6 +8,9 @@ code. The cache key is a digest of all of them, so running again on the same
 inputs (a second ``itscm lint``, ``itscm build`` after a lint, the hook again
 after a commit it stopped) reads the files, hashes them and prints the stored
 result without building the estate. Anything changed gives a new key: nothing is invalidated in place.
+A stored run also records its files' content keys, so a later run with the
+same other inputs can find which files changed since; when those changed
+only in prose that no check reads (prose.py), the stored diagnostics stand.
 
 Entries are verified with the same per-user HMAC key as the load cache
 (cache.py) before they are unpickled, and only the newest few are kept.
