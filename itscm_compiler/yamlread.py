@@ -132,8 +132,6 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
-
-
 def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     """Parse every document of ``text``.
 
