@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from itscm_compiler.models import KINDS
@@ -213,3 +216,62 @@ def test_prose_edits_in_turn_and_an_edit_back_stay_right(generated_estate: Path,
     files[0].write_text(originals[0].replace("tier: ", "tier: 9", 1), encoding="utf-8")
     result = lint(root, today=TODAY)
     assert not result.cached and _seen(result) == _seen(lint(root, today=TODAY, cache=False))
+
+
+# Sequences of edits, at random: after each, the cached run (plain hit, prose
+# shortcut or full run) must print exactly what an uncached run prints.
+
+_EDITS = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3),  # which service file
+        st.sampled_from(["prose", "prose-longer", "name", "tier", "new-line", "comment-line", "waiver", "undo"]),
+        st.integers(min_value=0, max_value=999),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _edited(text: str, edit: str, n: int) -> str:
+    if edit == "prose":
+        return text.replace('description: "', f'description: "{n} ', 1)
+    if edit == "prose-longer":
+        return text.replace('description: "', 'description: "' + "more words " * (n % 40), 1)
+    if edit == "name":
+        return text.replace('name: "', f'name: "{n} ', 1)
+    if edit == "tier":
+        return text.replace("tier: ", f"tier: {n % 4}", 1)
+    if edit == "new-line":
+        return text.replace("depends_on:", "depends_on:\n", 1)
+    if edit == "comment-line":
+        return text.replace("\ndescription:", f"\n# note {n}\ndescription:", 1)
+    if edit == "waiver":
+        return text.replace("tier: ", "tier: ", 1).replace(
+            "\ntier:", "\n# itscm: ignore[T002] reason: test, until: 2030-01-01\ntier:", 1
+        )
+    return text
+
+
+@pytest.mark.usefixtures("own_cache_key")
+@settings(max_examples=int(os.environ.get("ITSCM_HYPOTHESIS_EXAMPLES", "8")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(edits=_EDITS)
+def test_cached_runs_match_uncached_after_any_sequence_of_edits(
+    edits: list[tuple[int, str, int]], generated_estate: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = shutil.copytree(generated_estate, tmp_path_factory.mktemp("edits") / "repo")
+    files = sorted(root.glob("services/*/svc-*.yaml"))[:4]
+    originals = [p.read_text(encoding="utf-8") for p in files]
+    lint(root, today=TODAY)
+    for which, edit, n in edits:
+        path = files[which]
+        path.write_text(
+            originals[which] if edit == "undo" else _edited(path.read_text(encoding="utf-8"), edit, n), encoding="utf-8"
+        )
+        cached = lint(root, today=TODAY)
+        fresh = lint(root, today=TODAY, cache=False)
+        assert _seen(cached) == _seen(fresh) and cached.waived == fresh.waived, (edit, n)
+        rel = path.relative_to(root).as_posix()
+        clean = not any(d.location.path == rel and d.code[0] in "SY" for d in fresh.diagnostics)
+        if edit in ("prose", "name") and clean:  # only prose moved on from the stored run: never a full run
+            assert cached.cached, (edit, n)
