@@ -16,16 +16,13 @@ from ruamel.yaml import YAML
 
 from itscm_compiler.models import KINDS
 from itscm_compiler.models.base import Model
-from itscm_compiler.pipeline import LintResult, _run, lint, load_estate
+from itscm_compiler.pipeline import _run, lint, load_estate
 from itscm_compiler.prose import PROSE, prose_fields, same_for_checks
 
 from .conftest import ROOT
+from .test_result_cache import _seen
 
 TODAY = dt.date(2026, 11, 24)
-
-
-def _seen(result: LintResult) -> list[str]:
-    return [f"{d} | {' ; '.join(f'{r.location} {r.message}' for r in d.related)}" for d in result.diagnostics]
 
 
 def _reads(root: Path, monkeypatch: pytest.MonkeyPatch) -> collections.Counter[tuple[str, str]]:
