@@ -13,7 +13,7 @@ same other inputs can find which files changed since; when those changed
 only in prose that no check reads (prose.py), the stored diagnostics stand.
 
 Entries are verified with the same per-user HMAC key as the load cache
-(cache.py) before they are unpickled, and only the newest few are kept.
+(cache.py) before they are unpickled, and only the few used last are kept.
 """
 
 from __future__ import annotations
@@ -131,9 +131,21 @@ class ResultCache:
         return digest.digest()
 
     def get(self, inputs: bytes, key: bytes) -> Stored | None:
-        """The result stored under ``key`` if it verifies, else None (never raises)."""
-        stored = self._read(self._path(inputs, key), key)
-        return stored if stored is not None and stored.inputs == inputs else None
+        """The result stored under ``key`` if it verifies, else None (never raises).
+
+        A hit marks the entry as used: after an edit and its undo, the next
+        prose edit is compared with the state it was made on, not with the
+        edit that was undone.
+        """
+        path = self._path(inputs, key)
+        stored = self._read(path, key)
+        if stored is None or stored.inputs != inputs:
+            return None
+        try:  # used now: the newest for latest() (the state a next edit starts from), the last pruned
+            os.utime(path, follow_symlinks=False)
+        except OSError:
+            pass
+        return stored
 
     def latest(self, inputs: bytes) -> Stored | None:
         """The newest result of a run with the same ``inputs`` (other file contents), or None."""
@@ -173,7 +185,7 @@ class ResultCache:
         return stored if isinstance(stored, Stored) else None
 
     def put(self, key: bytes, stored: Stored) -> None:
-        """Store a result, keeping only the newest few; a failure to write is not an error."""
+        """Store a result, keeping only the few used last; a failure to write is not an error."""
         if self.directory.is_symlink():  # a link planted in the repository: never write through it
             return
         try:

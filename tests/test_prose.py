@@ -272,3 +272,21 @@ def test_cached_runs_match_uncached_after_any_sequence_of_edits(
         clean = not any(d.location.path == rel and d.code[0] in "SY" for d in fresh.diagnostics)
         if edit in ("prose", "name") and clean:  # only prose moved on from the stored run: never a full run
             assert cached.cached, (edit, n)
+
+
+@pytest.mark.usefixtures("own_cache_key")
+def test_a_prose_edit_after_an_undone_value_edit_takes_the_shortcut(generated_estate: Path, tmp_path: Path) -> None:
+    # Found by the sequence test: the undo is a plain hit, and the run after
+    # it must start from that state, not from the newer stored value edit.
+    root = shutil.copytree(generated_estate, tmp_path / "repo")
+    path = sorted(root.glob("services/*/svc-*.yaml"))[0]
+    original = path.read_text(encoding="utf-8")
+    assert lint(root, today=TODAY).cached is False
+    path.write_text(_edited(original, "tier", 1), encoding="utf-8")
+    assert lint(root, today=TODAY).cached is False
+    path.write_text(original, encoding="utf-8")
+    assert lint(root, today=TODAY).cached
+    path.write_text(_edited(original, "prose", 0), encoding="utf-8")
+    result = lint(root, today=TODAY)
+    assert result.cached
+    assert _seen(result) == _seen(lint(root, today=TODAY, cache=False))
