@@ -1,8 +1,10 @@
 """Fast YAML 1.2 reading with a position for every key and value.
 
-The fast path builds plain Python data straight from libyaml's parser events
-(PyYAML's C binding), with no node tree in between: composing nodes and
-walking them made two Python objects per value and cost a third more.
+Plain block YAML, most of any estate, is read line by line (yamllines.py).
+Otherwise the fast path builds plain Python data straight from libyaml's
+parser events (PyYAML's C binding), with no node tree in between: composing
+nodes and walking them made two Python objects per value and cost a third
+more.
 Plain scalars are resolved with the YAML 1.2 core schema here, so ``no``,
 ``on`` and ``1:30`` stay strings and dates stay strings until a model parses
 them.
@@ -138,6 +140,11 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     Returns the documents that could be read and the problems that stopped
     reading (a syntax error ends the file: later documents cannot be trusted).
     """
+    from .yamllines import read_lines
+
+    plain = read_lines(text)
+    if plain is not None:
+        return plain, []
     if _libyaml is not None:
         fast = read_events(text)
         if fast is not None:
