@@ -26,20 +26,34 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-try:  # PyYAML's binding of libyaml: the parser's events straight from C
-    from yaml import _yaml as _libyaml
-    from yaml.error import YAMLError as _EventError
-    from yaml.events import (
-        DocumentEndEvent,
-        MappingEndEvent,
-        MappingStartEvent,
-        ScalarEvent,
-        SequenceEndEvent,
-        SequenceStartEvent,
-        StreamEndEvent,
-    )
-except ImportError:  # pragma: no cover - exercised only without PyYAML's C extension
-    _libyaml = None
+# PyYAML's binding of libyaml (the parser's events straight from C), imported
+# when a file first needs it: the line reader reads most estates without it,
+# and importing PyYAML costs 15 ms of every pre-commit run. None: not there.
+_UNLOADED: Any = object()
+_libyaml: Any = _UNLOADED
+_EventError: Any = None
+DocumentEndEvent = MappingEndEvent = MappingStartEvent = ScalarEvent = _UNLOADED
+SequenceEndEvent = SequenceStartEvent = StreamEndEvent = _UNLOADED
+
+
+def _binding() -> Any:
+    """PyYAML's C binding, imported on first use; None without it."""
+    global _libyaml, _EventError, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent
+    global SequenceEndEvent, SequenceStartEvent, StreamEndEvent
+    if _libyaml is _UNLOADED:
+        try:
+            from yaml import _yaml
+            from yaml import events
+            from yaml.error import YAMLError
+        except ImportError:  # pragma: no cover - exercised only without PyYAML's C extension
+            _libyaml = None
+            return None
+        DocumentEndEvent, MappingEndEvent, MappingStartEvent = events.DocumentEndEvent, events.MappingEndEvent, events.MappingStartEvent
+        ScalarEvent, SequenceEndEvent = events.ScalarEvent, events.SequenceEndEvent
+        SequenceStartEvent, StreamEndEvent = events.SequenceStartEvent, events.StreamEndEvent
+        _EventError, _libyaml = YAMLError, _yaml
+    return _libyaml
+
 
 Path = tuple[str | int, ...]
 # (line, column, key line, key column), 1-based; plain tuples because a large
@@ -145,7 +159,7 @@ def read_documents(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
     plain = read_lines(text)
     if plain is not None:
         return plain, []
-    if _libyaml is not None:
+    if _binding() is not None:
         fast = read_events(text)
         if fast is not None:
             return fast, []
@@ -164,8 +178,9 @@ _FAST_DEPTH = MAX_DEPTH - 2  # deeper files take the general path, which reports
 
 def read_events(text: str) -> list[YamlDocument] | None:
     """Every document of ``text`` built from the parser's events, or None to take the general path."""
-    assert _libyaml is not None
-    parser = _libyaml.CParser(text)
+    binding = _binding()
+    assert binding is not None
+    parser = binding.CParser(text)
     try:
         parser.get_event()  # the stream's start
         documents: list[YamlDocument] = []
