@@ -228,9 +228,9 @@ def _read(lines: list[str]) -> list[YamlDocument]:
             if key is None:
                 if not rest:
                     raise _Unusual  # an empty or nested entry
-                if rest[0] == "{":
-                    seq.append(_flow_map(rest, number, len(line) - len(rest), (*top[3], index), spans))
+                if rest[0] == "{":  # the collection's span first, then its items', as the event reader records them
                     spans[(*top[3], index)] = (number, len(line) - len(rest) + 1, 0, 0)
+                    seq.append(_flow_map(rest, number, len(line) - len(rest), (*top[3], index), spans))
                     continue
                 value = _value(rest)
                 spans[(*top[3], index)] = (number, len(line) - len(rest) + 1, 0, 0)
@@ -260,8 +260,8 @@ def _read(lines: list[str]) -> list[YamlDocument]:
         first = rest[0]
         if first == "[" or first == "{":
             reader = _flow if first == "[" else _flow_map
-            mapping[resolved] = reader(rest, number, len(line) - len(rest), path, spans)
             spans[path] = (number, len(line) - len(rest) + 1, number, column)
+            mapping[resolved] = reader(rest, number, len(line) - len(rest), path, spans)
             continue
         if first == "|" or first == ">":
             header = _BLOCK.match(rest)

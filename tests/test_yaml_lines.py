@@ -33,6 +33,7 @@ def _agree(text: str) -> bool:
     for a, b, c in zip(mine, theirs, general):
         assert _same(a.data, b.data) and _same(a.data, c.data), (a.data, b.data)
         assert a.spans == b.spans == c.spans
+        assert list(a.spans) == list(b.spans)  # in the same order, too
         assert (a.index, a.line, a.problems) == (b.index, b.line, b.problems)
     assert read_documents(text) == (mine, [])
     return True
