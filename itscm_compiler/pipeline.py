@@ -153,14 +153,11 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
         if stored is None:
             stored = _prose_only(root, config, files, reading.keys, results.latest(inputs), load_cache)
             if stored is not None:  # the same answer for these contents from now on
-                results.put(key, Stored(stored.diagnostics, stored.waived, stored.files, inputs, tuple(files), tuple(reading.keys)))
+                results.put(key, stored.again(inputs, tuple(files), tuple(reading.keys)))
         if stored is not None:
+            kept, waived = stored.diagnostics()
             return LintResult(
-                lambda: load_estate(root, config, today)[0],
-                stored.diagnostics,
-                waived=stored.waived,
-                files=stored.files,
-                config=config,
+                lambda: load_estate(root, config, today)[0], kept, waived=waived, files=stored.files, config=config
             )
     estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading)
     result = _run(estate, diagnostics)
@@ -170,7 +167,7 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     if keys is not None and not result.has_internal_errors and not estate.git_failed():
         inputs = results.inputs(config, today.isoformat(), found.links, git_state())
         key = results.key(inputs, zip(files, keys))
-        results.put(key, Stored(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
+        results.put(key, Stored.of(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
 
 

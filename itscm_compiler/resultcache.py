@@ -30,7 +30,7 @@ from .cache import LoadCache, make_cache_dir
 from .config import Config
 from .diagnostics import Diagnostic
 
-_MAGIC = b"ITSCMR1\n"
+_MAGIC = b"ITSCMR2\n"
 _MAC_SIZE = 32
 KEEP = 4  # results kept: the last runs of a few branches or days
 
@@ -39,17 +39,41 @@ KEEP = 4  # results kept: the last runs of a few branches or days
 class Stored:
     """What a run of the checks produced, minus the estate (rebuilt only when asked for).
 
+    ``outcome`` is the diagnostics and the waived ones, pickled on their own
+    and kept as bytes: a result found again for new file contents (a prose
+    edit) is stored under them without pickling thousands of diagnostics
+    again, and a run that only compares file contents never unpickles them.
     ``inputs`` is the digest of every input but the files, and ``paths`` and
-    ``contents`` the files with their content keys: what a later run compares
-    against to find the few files that changed.
+    ``contents`` the files with their content keys: what a later run
+    compares against to find the few files that changed.
     """
 
-    diagnostics: list[Diagnostic]
-    waived: list[Diagnostic]
+    outcome: bytes
     files: int
     inputs: bytes = b""
     paths: tuple[str, ...] = ()
     contents: tuple[bytes, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        diagnostics: list[Diagnostic],
+        waived: list[Diagnostic],
+        files: int,
+        inputs: bytes,
+        paths: tuple[str, ...],
+        contents: tuple[bytes, ...],
+    ) -> Stored:
+        return cls(pickle.dumps((diagnostics, waived), protocol=pickle.HIGHEST_PROTOCOL), files, inputs, paths, contents)
+
+    def again(self, inputs: bytes, paths: tuple[str, ...], contents: tuple[bytes, ...]) -> Stored:
+        """The same outcome for other file contents."""
+        return Stored(self.outcome, self.files, inputs, paths, contents)
+
+    def diagnostics(self) -> tuple[list[Diagnostic], list[Diagnostic]]:
+        """The diagnostics and the waived ones (HMAC-verified with the entry that holds them)."""
+        kept, waived = pickle.loads(self.outcome)  # noqa: S301 - inside a verified entry
+        return kept, waived
 
 
 def start_git_state(root: Path) -> Callable[[], bytes]:
