@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import pickle
+import struct
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,10 +35,16 @@ if TYPE_CHECKING:
     from .loader import FileLoad
 
 CACHE_DIR = ".itscm-cache"
-_MAGIC = b"ITSCMP2\n"
+# A pack: this magic, the entry count (4 bytes), every key (20 bytes each),
+# every payload's size (4 bytes each), then each entry's MAC (32 bytes) and
+# payload, in that order. The keys and sizes up front let a run that needs a
+# few entries read 24 bytes per entry and then just those entries, not the
+# whole pack (47 MB for 10,000 services). Sizes are big-endian.
+_MAGIC = b"ITSCMP3\n"
 _KEY = 20
 _MAC_SIZE = 32
-_HEAD = _KEY + _MAC_SIZE + 4
+_COUNT = len(_MAGIC) + 4
+WHOLE_FROM = 256  # entries read from one pack one by one; more and the whole pack is read at once
 _SOURCE_SALT: bytes | None = None
 STALE_SLACK = 1 << 20  # stale bytes always tolerated: rewriting a small cache would cost more
 
@@ -141,6 +149,86 @@ def entry_key(salt: bytes, rel: str, raw: bytes) -> bytes:
     return digest.digest()
 
 
+class _Pack:
+    """One pack's keys and where each entry lies; the entries are read when asked for."""
+
+    def __init__(self, path: str, size: int, keys: list[bytes], starts: list[int], sizes: tuple[int, ...]) -> None:
+        self.path = path
+        self.size = size
+        self.keys = keys
+        self.starts = starts  # where each entry's MAC begins
+        self.sizes = sizes
+        self.blob: memoryview | None = None  # the whole pack, once enough entries were asked for
+        self.reads = 0
+
+    @classmethod
+    def open(cls, path: str) -> _Pack | None:
+        """The pack at ``path`` with its table read, or None when it cannot be read (missing, a link).
+
+        A file that is not a pack of this format (an older format, cut short
+        in its table, garbage) has no entries: its bytes count as stale, and
+        the next compaction removes it.
+        """
+        try:  # O_NOFOLLOW: a link planted in the cache folder is not read
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            size = os.fstat(fd).st_size
+            head = os.pread(fd, _COUNT, 0)
+            count = int.from_bytes(head[len(_MAGIC) :], "big")
+            table = _COUNT + count * (_KEY + 4)
+            ours = len(head) == _COUNT and head[: len(_MAGIC)] == _MAGIC and table <= size
+            raw = os.pread(fd, table - _COUNT, _COUNT) if ours else b""
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if not ours or len(raw) < table - _COUNT:
+            return cls(path, size, [], [], ())
+        keys = [raw[i : i + _KEY] for i in range(0, count * _KEY, _KEY)]
+        sizes = struct.unpack(f">{count}I", raw[count * _KEY :])
+        starts = list(itertools.accumulate((_MAC_SIZE + n for n in sizes), initial=table))
+        return cls(path, size, keys, starts, sizes)
+
+    def entry(self, i: int) -> memoryview | None:
+        """Entry ``i`` as its MAC followed by its payload, or None when the pack ends before it."""
+        start, length = self.starts[i], _MAC_SIZE + self.sizes[i]
+        if start + length > self.size:
+            return None  # a truncated pack: its last entries are simply not there
+        if self.blob is None:
+            self.reads += 1
+            if self.reads > WHOLE_FROM:
+                self.blob = _read_whole(self.path)
+        if self.blob is not None:
+            view = self.blob[start : start + length]
+        else:
+            view = memoryview(_read_at(self.path, start, length))
+        return view if len(view) == length else None
+
+
+def _read_whole(path: str) -> memoryview:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            return memoryview(handle.read())
+    except OSError:
+        return memoryview(b"")  # gone meanwhile (compacted by another run): every entry is a miss
+
+
+def _read_at(path: str, start: int, length: int) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b""
+    try:
+        return os.pread(fd, length, start)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 class LoadCache:
     """Verified entries kept in a few pack files; every failure means "not cached".
 
@@ -153,12 +241,12 @@ class LoadCache:
         self.directory = directory
         self.secret = secret
         self.salt = salt
-        self.entries: dict[bytes, tuple[bytes, memoryview]] = {}  # key -> (mac, payload), unverified
+        self.entries: dict[bytes, tuple[_Pack, int]] = {}  # key -> (pack, entry), unverified
         self.packs: list[str] = []
-        self.stored = 0  # bytes in the packs read
+        self.stored = 0  # bytes in the packs opened
         self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
         self.new: dict[bytes, bytes] = {}
-        self._read = False  # packs are read on the first lookup: a whole-run hit never needs them
+        self._read = False  # packs are opened on the first lookup: a whole-run hit never needs them
         try:
             self._names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
         except OSError:
@@ -196,30 +284,12 @@ class LoadCache:
             return
         self._read = True
         for name in self._names:
-            try:  # O_NOFOLLOW: a link planted in the cache folder is not read
-                fd = os.open(os.path.join(self.directory, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-                with os.fdopen(fd, "rb") as handle:
-                    blob = handle.read()
-            except OSError:
+            pack = _Pack.open(os.path.join(self.directory, name))
+            if pack is None:
                 continue
             self.packs.append(name)
-            self.stored += len(blob)
-            self._parse(memoryview(blob))
-
-    def _parse(self, view: memoryview) -> None:
-        if view[: len(_MAGIC)] != _MAGIC:
-            return
-        offset = len(_MAGIC)
-        end = len(view)
-        while offset + _HEAD <= end:  # a truncated tail is simply not read
-            key = bytes(view[offset : offset + _KEY])
-            mac = bytes(view[offset + _KEY : offset + _KEY + _MAC_SIZE])
-            size = int.from_bytes(view[offset + _KEY + _MAC_SIZE : offset + _HEAD], "big")
-            start = offset + _HEAD
-            if start + size > end:
-                return
-            self.entries[key] = (mac, view[start : start + size])
-            offset = start + size
+            self.stored += pack.size
+            self.entries.update(zip(pack.keys, ((pack, i) for i in range(len(pack.keys)))))
 
     def key(self, rel: str, raw: bytes) -> bytes:
         return entry_key(self.salt, rel, raw)
@@ -230,14 +300,18 @@ class LoadCache:
         return digest.digest()
 
     def get(self, key: bytes) -> memoryview | None:
-        """The verified payload stored under ``key`` (a view into its pack, never copied), or None."""
+        """The verified payload stored under ``key``, or None."""
         self._read_packs()
-        entry = self.entries.get(key)
-        if entry is None:
+        found = self.entries.get(key)
+        if found is None:
             mine = self.new.get(key)  # written by this run, not yet flushed
             return memoryview(mine) if mine is not None else None
-        mac, view = entry
-        if not hmac.compare_digest(mac, self._mac(key, view)):
+        pack, i = found
+        entry = pack.entry(i)
+        if entry is None:
+            return None
+        view = entry[_MAC_SIZE:]
+        if not hmac.compare_digest(entry[:_MAC_SIZE], self._mac(key, view)):
             return None
         self.used[key] = view
         return view
@@ -276,17 +350,20 @@ class LoadCache:
             self._write(self.new)
 
     def _write(self, entries: dict[bytes, bytes] | dict[bytes, bytes | memoryview]) -> bool:
+        keys = list(entries)
+        payloads = [entries[k] for k in keys]
         try:
             make_cache_dir(self.directory)
             name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
             tmp = self.directory / f".{name}.tmp"
             with open(tmp, "wb") as handle:
-                handle.write(_MAGIC)
-                for key, payload in entries.items():
-                    handle.write(key + self._mac(key, payload) + len(payload).to_bytes(4, "big"))
+                handle.write(_MAGIC + len(keys).to_bytes(4, "big") + b"".join(keys))
+                handle.write(struct.pack(f">{len(keys)}I", *map(len, payloads)))
+                for key, payload in zip(keys, payloads):
+                    handle.write(self._mac(key, payload))
                     handle.write(payload)
             os.replace(tmp, self.directory / name)
-        except OSError:
+        except (OSError, struct.error):
             return False
         return True
 

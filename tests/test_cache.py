@@ -110,12 +110,18 @@ def test_a_planted_pickle_is_never_unpickled(generated_estate: Path, tmp_path: P
     _diagnostics(root, cache=True)
     (pack,) = _packs(root)
     blob = pack.read_bytes()
-    # Replace the first entry's payload with a malicious pickle, keeping the framing valid.
-    head = 8
-    key, size_at = blob[head : head + 20], head + 20 + 32
+    # Replace the first entry's payload with a malicious pickle, keeping the framing valid:
+    # magic (8 bytes), entry count (4), keys (20 each), sizes (4 each), then MAC (32) and payload per entry.
+    count = int.from_bytes(blob[8:12], "big")
+    sizes_at = 12 + 20 * count
+    first = sizes_at + 4 * count
+    old_size = int.from_bytes(blob[sizes_at : sizes_at + 4], "big")
     payload = pickle.dumps(Evil())
-    forged = blob[:head] + key + b"\0" * 32 + len(payload).to_bytes(4, "big") + payload
-    pack.write_bytes(forged + blob[size_at + 4 + int.from_bytes(blob[size_at : size_at + 4], "big") :])
+    forged = (
+        blob[:sizes_at] + len(payload).to_bytes(4, "big") + blob[sizes_at + 4 : first]
+        + b"\0" * 32 + payload + blob[first + 32 + old_size :]
+    )
+    pack.write_bytes(forged)
     assert _diagnostics(root, cache=True) == expected
     assert not marker.exists()
 
@@ -204,3 +210,26 @@ def test_a_cache_folder_committed_as_a_link_is_not_written_through(
         assert lint(root, today=TODAY).diagnostics == lint(root, today=TODAY, cache=False).diagnostics
     assert sorted(p.name for p in outside.iterdir()) == ["keep.pack", "keep.res"]
     assert _diagnostics(root, cache=True) == expected
+
+
+@pytest.mark.parametrize("whole_from", [0, 10**9])
+def test_entries_read_one_by_one_or_with_the_whole_pack_agree(
+    whole_from: int, generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that needs a few entries reads just those (pread at the offsets
+    # the pack's table gives); past WHOLE_FROM it reads the pack at once.
+    from itscm_compiler import bulk, cache
+
+    root = _copy(generated_estate, tmp_path / "repo")
+    expected = _diagnostics(root, cache=False)
+    _diagnostics(root, cache=True)
+    monkeypatch.setattr(cache, "WHOLE_FROM", whole_from)
+    parsed: list[str] = []
+    real = bulk._load_here
+    monkeypatch.setattr(bulk, "_load_here", lambda base, rel, *a: parsed.append(rel) or real(base, rel, *a))
+    assert _diagnostics(root, cache=True) == expected
+    assert parsed == []  # every file came from the pack
+    (pack,) = _packs(root)
+    pack.write_bytes(pack.read_bytes()[:-1])  # the last entry cut short: it alone is read again
+    assert _diagnostics(root, cache=True) == expected
+    assert len(parsed) == 1
