@@ -282,6 +282,18 @@ def _read(lines: list[str]) -> list[YamlDocument]:
     return documents
 
 
+def _flow_scalar(match: re.Match[str], first: int) -> tuple[Any, int]:
+    """The scalar of a flow item or pair (its double-quoted, single-quoted and plain groups from ``first``) and its offset."""
+    double, single, plain = match.group(first, first + 1, first + 2)
+    if double is not None:
+        return double, match.start(first) - 1
+    if single is not None:
+        return single.replace("''", "'"), match.start(first + 1) - 1
+    if " #" in plain:
+        raise _Unusual  # a comment inside the collection: it never closes on this line
+    return resolve_plain(plain), match.start(first + 2)
+
+
 def _flow(rest: str, line: int, offset: int, path: Path, spans: dict[Path, Span]) -> list[Any]:
     """A one-line flow sequence of scalars, its items' spans recorded; ``offset`` is where ``[`` is."""
     if _EMPTY_FLOW.match(rest) is not None:
@@ -292,22 +304,11 @@ def _flow(rest: str, line: int, offset: int, path: Path, spans: dict[Path, Span]
         item = _FLOW_ITEM.match(rest, at)
         if item is None:
             raise _Unusual  # a nested collection, an empty item, a key, an odd character
-        double, single, plain, end = item.groups()
-        if double is not None:
-            value: Any = double
-            start = item.start(1) - 1
-        elif single is not None:
-            value = single.replace("''", "'")
-            start = item.start(2) - 1
-        else:
-            if " #" in plain:
-                raise _Unusual
-            value = resolve_plain(plain)
-            start = item.start(3)
+        value, start = _flow_scalar(item, 1)
         spans[(*path, len(items))] = (line, offset + start + 1, 0, 0)
         items.append(value)
         at = item.end()
-        if end == "]":
+        if item.group(4) == "]":
             break
     if _TAIL.match(rest, at) is None:
         raise _Unusual
@@ -324,27 +325,16 @@ def _flow_map(rest: str, line: int, offset: int, path: Path, spans: dict[Path, S
         pair = _FLOW_PAIR.match(rest, at)
         if pair is None:
             raise _Unusual
-        name, double, single, plain, end = pair.groups()
+        name = pair.group(1)
         key = _KEYS.get(name, _KEYS)
         if key is _KEYS:
             key = _new_key(name)
         if key in mapping:
             raise _Unusual
-        if double is not None:
-            value: Any = double
-            start = pair.start(2) - 1
-        elif single is not None:
-            value = single.replace("''", "'")
-            start = pair.start(3) - 1
-        else:
-            if " #" in plain:
-                raise _Unusual
-            value = resolve_plain(plain)
-            start = pair.start(4)
-        mapping[key] = value
+        mapping[key], start = _flow_scalar(pair, 2)
         spans[(*path, key)] = (line, offset + start + 1, line, offset + pair.start(1) + 1)
         at = pair.end()
-        if end == "}":
+        if pair.group(5) == "}":
             break
     if _TAIL.match(rest, at) is None:
         raise _Unusual

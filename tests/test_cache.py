@@ -35,6 +35,14 @@ def _diagnostics(root: Path, cache: bool) -> list[str]:
     return [f"{d} | {' ; '.join(f'{r.location} {r.message}' for r in d.related)}" for d in result.diagnostics]
 
 
+def _filled(generated_estate: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """A copy of the estate with its cache filled, and its diagnostics without a cache."""
+    root = _copy(generated_estate, tmp_path / "repo")
+    expected = _diagnostics(root, cache=False)
+    _diagnostics(root, cache=True)
+    return root, expected
+
+
 def _packs(root: Path) -> list[Path]:
     return sorted((root / CACHE_DIR).rglob("*.pack"))
 
@@ -74,9 +82,7 @@ def test_worker_processes_give_the_same_result(generated_estate: Path, tmp_path:
 def test_a_damaged_cache_is_ignored_and_rebuilt(
     damage: str, generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _copy(generated_estate, tmp_path / "repo")
-    expected = _diagnostics(root, cache=False)
-    _diagnostics(root, cache=True)
+    root, expected = _filled(generated_estate, tmp_path)
     (pack,) = _packs(root)
     blob = pack.read_bytes()
     if damage == "truncate":
@@ -99,15 +105,13 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(
 
 def test_a_planted_pickle_is_never_unpickled(generated_estate: Path, tmp_path: Path) -> None:
     """A cache committed to the repository cannot run code: entries without our HMAC are not read."""
-    root = _copy(generated_estate, tmp_path / "repo")
     marker = tmp_path / "pwned"
 
     class Evil:
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
-    expected = _diagnostics(root, cache=False)
-    _diagnostics(root, cache=True)
+    root, expected = _filled(generated_estate, tmp_path)
     (pack,) = _packs(root)
     blob = pack.read_bytes()
     # Replace the first entry's payload with a malicious pickle, keeping the framing valid:
@@ -220,9 +224,7 @@ def test_entries_read_one_by_one_or_with_the_whole_pack_agree(
     # the pack's table gives); past WHOLE_FROM it reads the pack at once.
     from itscm_compiler import bulk, cache
 
-    root = _copy(generated_estate, tmp_path / "repo")
-    expected = _diagnostics(root, cache=False)
-    _diagnostics(root, cache=True)
+    root, expected = _filled(generated_estate, tmp_path)
     monkeypatch.setattr(cache, "WHOLE_FROM", whole_from)
     parsed: list[str] = []
     real = bulk._load_here
