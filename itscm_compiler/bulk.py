@@ -154,10 +154,10 @@ class Reading:
 
 def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -> Reading:
     """Read and hash every file (what a warm run does before it looks anything up)."""
-    base = str(root)  # plain strings: pathlib costs more than reading a small file
+    base = os.path.join(str(root), "")  # with its separator: pathlib, even os.path.join per file, costs more than reading a small file
     reading = Reading([b""] * len(files), {})
     for i, rel in enumerate(files):
-        raw, findings = read_bytes(os.path.join(base, rel), rel, config.max_file_size)
+        raw, findings = read_bytes(base + rel, rel, config.max_file_size)
         if raw is None:
             reading.unreadable[i] = findings
             reading.keys[i] = _problem_key(findings)

@@ -18,13 +18,16 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 def _read_at_most(fd: int, limit: int) -> tuple[bytes, int]:
     """Up to ``limit`` bytes from ``fd``, and how many were read.
 
-    The size from fstat only sizes the first read: a file that grows after
-    the stat is read on, and the limit is checked on what was read.
+    The size from fstat only sizes the first read, which asks for one byte
+    more: a file that grew after the stat is read on, and the limit is
+    checked on what was read. (A file that grows after that first read is a
+    race no further read could close.)
     """
     try:
-        want = min(os.fstat(fd).st_size + 1, limit)
+        stat_size = os.fstat(fd).st_size
     except OSError:
-        want = limit
+        stat_size = -1
+    want = min(stat_size + 1, limit) if stat_size >= 0 else limit
     parts: list[bytes] = []
     total = 0
     while total < limit:
@@ -35,6 +38,8 @@ def _read_at_most(fd: int, limit: int) -> tuple[bytes, int]:
         total += len(chunk)
         if total >= want:
             want = limit  # larger than its stat said: read on, up to the limit
+        elif total == stat_size:
+            break  # all its stat said, and not a byte more: no read just to meet the end
     return (parts[0] if len(parts) == 1 else b"".join(parts)), total
 
 

@@ -51,6 +51,17 @@ def test_a_file_larger_than_its_stat_said_is_read_on_up_to_the_limit(tmp_path: P
     assert raw is None and _codes(findings) == ["Y006"]
 
 
+def test_a_file_as_large_as_its_stat_takes_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A warm run reads every file of the estate: no second read just to meet the end.
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"z" * 5000)
+    reads: list[int] = []
+    real = os.read
+    monkeypatch.setattr(readfile.os, "read", lambda fd, n: reads.append(n) or real(fd, n))
+    raw, findings = read_bytes(path, "a.yaml", 100_000)
+    assert raw == b"z" * 5000 and findings == [] and reads == [5001]
+
+
 def test_missing_file_and_folder_are_findings(tmp_path: Path) -> None:
     raw, findings = read_bytes(tmp_path / "gone.yaml", "gone.yaml", 1000)
     assert raw is None and _codes(findings) == ["Y005"] and "disappeared" in findings[0].message
