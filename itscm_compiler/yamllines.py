@@ -51,6 +51,10 @@ class _Unusual(Exception):
 
 def read_lines(text: str) -> list[YamlDocument] | None:
     """Every document of ``text`` when it is plain block YAML this reader fully understands, else None."""
+    if "\r" in text:  # Windows line ends (a checkout with core.autocrlf): one break each, as for libyaml
+        if text.count("\r") != text.count("\r\n"):
+            return None  # a carriage return alone is a line break of its own: left to the event reader
+        text = text.replace("\r\n", "\n")
     if _ODD.search(text) is not None:
         return None
     try:

@@ -87,7 +87,6 @@ def test_answered_cases_agree(text: str) -> None:
         "a: |\n\n  leading empty line\n",
         "a: >\n  x\n    more indented\n",
         "a:\tb\n",
-        "a: 1\r\nb: 2\r\n",
         "\ufeffa: 1\n",
         "a: plain\n  continued\n",
         "a: 1\na: 2\n",
@@ -205,9 +204,15 @@ def _rendered(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=EXAMPLES * 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_rendered())
-def test_written_documents_agree(text: str) -> None:
-    _agree(text)
+@given(_rendered(), st.booleans())
+def test_written_documents_agree(text: str, crlf: bool) -> None:
+    _agree(text.replace("\n", "\r\n") if crlf else text)
+
+
+def test_windows_line_ends_are_read_line_by_line() -> None:
+    texts = _texts(_yaml_files(*(ROOT / d for d in ("services", "plans"))))
+    assert all(_agree(text.replace("\n", "\r\n")) for text in texts)
+    assert not _agree("a: 1\rb: 2\n") and not _agree("a: 1\r\nb: x\ry\r\n")  # a lone CR is a break of its own
 
 
 _INDENT = st.sampled_from(["", "", "  ", "    ", " ", "      "])
