@@ -24,6 +24,7 @@ import os
 import pickle
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,15 +36,20 @@ if TYPE_CHECKING:
     from .loader import FileLoad
 
 CACHE_DIR = ".itscm-cache"
-# A pack: this magic, the entry count (4 bytes), every key (20 bytes each),
-# every payload's size (4 bytes each), then each entry's MAC (32 bytes) and
+# A pack: this magic, the digest of the salt it was written under (16
+# bytes), the entry count (4 bytes), every key (20 bytes each), every
+# payload's size (4 bytes each), then each entry's MAC (32 bytes) and
 # payload, in that order. The keys and sizes up front let a run that needs a
 # few entries read 24 bytes per entry and then just those entries, not the
-# whole pack (47 MB for 10,000 services). Sizes are big-endian.
-_MAGIC = b"ITSCMP3\n"
+# whole pack (47 MB for 10,000 services). Sizes are big-endian. The salt
+# lets two itscm versions (a pinned pre-commit hook, a newer CLI) share a
+# repository without throwing each other's packs away.
+_MAGIC = b"ITSCMP4\n"
 _KEY = 20
 _MAC_SIZE = 32
-_COUNT = len(_MAGIC) + 4
+_SALT_ID = 16
+_COUNT = len(_MAGIC) + _SALT_ID + 4
+FOREIGN_KEEP_DAYS = 14  # a pack of another salt, not used for this long, is removed
 WHOLE_FROM = 256  # entries read from one pack one by one; more and the whole pack is read at once
 _SOURCE_SALT: bytes | None = None
 STALE_SLACK = 1 << 20  # stale bytes always tolerated: rewriting a small cache would cost more
@@ -150,9 +156,12 @@ def entry_key(salt: bytes, rel: str, raw: bytes) -> bytes:
 class _Pack:
     """One pack's keys and where each entry lies; the entries are read when asked for."""
 
-    def __init__(self, path: str, size: int, keys: list[bytes], starts: list[int], sizes: tuple[int, ...]) -> None:
+    def __init__(
+        self, path: str, size: int, keys: list[bytes], starts: list[int], sizes: tuple[int, ...], salt_id: bytes = b""
+    ) -> None:
         self.path = path
         self.size = size
+        self.salt_id = salt_id  # empty for a file that is not a pack of this format
         self.keys = keys
         self.starts = starts  # where each entry's MAC begins
         self.sizes = sizes
@@ -160,12 +169,13 @@ class _Pack:
         self.reads = 0
 
     @classmethod
-    def open(cls, path: str) -> _Pack | None:
+    def open(cls, path: str, salt_id: bytes) -> _Pack | None:
         """The pack at ``path`` with its table read, or None when it cannot be read (missing, a link).
 
         A file that is not a pack of this format (an older format, cut short
-        in its table, garbage) has no entries: its bytes count as stale, and
-        the next compaction removes it.
+        in its table, garbage) has no entries and no salt: its bytes count as
+        stale, and the next compaction removes it. A pack written under
+        another salt (``salt_id`` differs) is not read past its head.
         """
         try:  # O_NOFOLLOW: a link planted in the cache folder is not read
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -174,20 +184,24 @@ class _Pack:
         try:
             size = os.fstat(fd).st_size
             head = os.pread(fd, _COUNT, 0)
-            count = int.from_bytes(head[len(_MAGIC) :], "big")
+            written_under = head[len(_MAGIC) : len(_MAGIC) + _SALT_ID]
+            count = int.from_bytes(head[len(_MAGIC) + _SALT_ID :], "big")
             table = _COUNT + count * (_KEY + 4)
             ours = len(head) == _COUNT and head[: len(_MAGIC)] == _MAGIC and table <= size
-            raw = os.pread(fd, table - _COUNT, _COUNT) if ours else b""
+            mine = ours and written_under == salt_id
+            raw = os.pread(fd, table - _COUNT, _COUNT) if mine else b""
         except OSError:
             return None
         finally:
             os.close(fd)
-        if not ours or len(raw) < table - _COUNT:
+        if not ours or (mine and len(raw) < table - _COUNT):
             return cls(path, size, [], [], ())
+        if not mine:
+            return cls(path, size, [], [], (), written_under)
         keys = [raw[i : i + _KEY] for i in range(0, count * _KEY, _KEY)]
         sizes = struct.unpack(f">{count}I", raw[count * _KEY :])
         starts = list(itertools.accumulate((_MAC_SIZE + n for n in sizes), initial=table))
-        return cls(path, size, keys, starts, sizes)
+        return cls(path, size, keys, starts, sizes, salt_id)
 
     def entry(self, i: int) -> memoryview | None:
         """Entry ``i`` as its MAC followed by its payload, or None when the pack ends before it."""
@@ -239,8 +253,10 @@ class LoadCache:
         self.directory = directory
         self.secret = secret
         self.salt = salt
+        self.salt_id = hashlib.blake2b(salt, digest_size=_SALT_ID).digest()
         self.entries: dict[bytes, tuple[_Pack, int]] = {}  # key -> (pack, entry), unverified
-        self.packs: list[str] = []
+        self.packs: list[str] = []  # this salt's packs, and files that are no pack of this format
+        self.foreign: list[str] = []  # packs of other salts: other itscm versions or dependencies
         self.stored = 0  # bytes in the packs opened
         self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
         self.new: dict[bytes, bytes] = {}
@@ -282,9 +298,18 @@ class LoadCache:
             return
         self._read = True
         for name in self._names:
-            pack = _Pack.open(os.path.join(self.directory, name))
+            path = os.path.join(self.directory, name)
+            pack = _Pack.open(path, self.salt_id)
             if pack is None:
                 continue
+            if pack.salt_id and pack.salt_id != self.salt_id:
+                self.foreign.append(name)
+                continue
+            if pack.salt_id:
+                try:  # used now: another version's compaction keeps it (FOREIGN_KEEP_DAYS)
+                    os.utime(path, follow_symlinks=False)
+                except OSError:
+                    pass
             self.packs.append(name)
             self.stored += pack.size
             self.entries.update(zip(pack.keys, ((pack, i) for i in range(len(pack.keys)))))
@@ -333,6 +358,7 @@ class LoadCache:
                 self.new = {}
             return
         self._read_packs()  # compacting keeps what the packs hold
+        self._drop_unused_foreign()
         live = sum(len(p) for p in self.used.values())
         # Bytes in the packs that this run did not use: old versions of files,
         # or a whole estate written by another itscm or dependency version.
@@ -347,6 +373,22 @@ class LoadCache:
         else:
             self._write(self.new)
 
+    def _drop_unused_foreign(self) -> None:
+        """Remove the packs of other salts that no run has used for FOREIGN_KEEP_DAYS.
+
+        After an upgrade the old version's packs are never used again; two
+        versions in use side by side each keep theirs (a run that reads its
+        packs marks them used).
+        """
+        cutoff = time.time() - FOREIGN_KEEP_DAYS * 86400
+        for name in self.foreign:
+            path = os.path.join(self.directory, name)
+            try:
+                if os.lstat(path).st_mtime < cutoff:
+                    os.unlink(path)
+            except OSError:
+                pass
+
     def _write(self, entries: dict[bytes, bytes] | dict[bytes, bytes | memoryview]) -> bool:
         keys = list(entries)
         payloads = [entries[k] for k in keys]
@@ -355,7 +397,7 @@ class LoadCache:
             name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
             tmp = self.directory / f".{name}.tmp"
             with open(tmp, "wb") as handle:
-                handle.write(_MAGIC + len(keys).to_bytes(4, "big") + b"".join(keys))
+                handle.write(_MAGIC + self.salt_id + len(keys).to_bytes(4, "big") + b"".join(keys))
                 handle.write(struct.pack(f">{len(keys)}I", *map(len, payloads)))
                 for key, payload in zip(keys, payloads):
                     handle.write(self._mac(key, payload))

@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,9 +116,10 @@ def test_a_planted_pickle_is_never_unpickled(generated_estate: Path, tmp_path: P
     (pack,) = _packs(root)
     blob = pack.read_bytes()
     # Replace the first entry's payload with a malicious pickle, keeping the framing valid:
-    # magic (8 bytes), entry count (4), keys (20 each), sizes (4 each), then MAC (32) and payload per entry.
-    count = int.from_bytes(blob[8:12], "big")
-    sizes_at = 12 + 20 * count
+    # magic (8 bytes), salt digest (16), entry count (4), keys (20 each), sizes (4 each), then MAC (32)
+    # and payload per entry.
+    count = int.from_bytes(blob[24:28], "big")
+    sizes_at = 28 + 20 * count
     first = sizes_at + 4 * count
     old_size = int.from_bytes(blob[sizes_at : sizes_at + 4], "big")
     payload = pickle.dumps(Evil())
@@ -174,26 +176,41 @@ def test_upgrading_a_dependency_changes_the_salt(tmp_path: Path, monkeypatch: py
     assert cache.source_salt() != before
 
 
-def test_a_pack_left_by_another_version_is_compacted_away(
+def test_two_versions_keep_their_own_packs_until_one_goes_unused(
     generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # After an upgrade every entry is stale: the run that rewrites them all
-    # drops the old pack instead of reading it on every later run.
-    from itscm_compiler import cache
+    # A pinned pre-commit hook and a newer CLI on one repository: each reads
+    # its own pack and leaves the other's alone; after an upgrade, the old
+    # version's pack goes once it has not been used for FOREIGN_KEEP_DAYS.
+    from itscm_compiler import bulk, cache
 
     monkeypatch.setattr(cache, "STALE_SLACK", 0)  # the test estate is far smaller than 1 MB
+    parsed: list[str] = []
+    real = bulk._load_here
+    monkeypatch.setattr(bulk, "_load_here", lambda base, rel, *a: parsed.append(rel) or real(base, rel, *a))
     root = _copy(generated_estate, tmp_path / "repo")
     expected = _diagnostics(root, cache=True)
-    (old,) = _packs(root)
+    (first,) = _packs(root)
     monkeypatch.setattr(cache, "_SOURCE_SALT", b"another itscm version")
     assert _diagnostics(root, cache=True) == expected
-    (new,) = _packs(root)
-    assert new != old
-    # One file changed: a small pack beside the big one, nothing rewritten.
+    assert len(_packs(root)) == 2 and first in _packs(root)
+    monkeypatch.setattr(cache, "_SOURCE_SALT", None)  # back to this version: its pack answers everything
+    parsed.clear()
+    assert _diagnostics(root, cache=True) == expected
+    assert parsed == [] and len(_packs(root)) == 2
+    # The other version unused for longer than FOREIGN_KEEP_DAYS: the next run that writes drops its pack.
+    (other,) = [p for p in _packs(root) if p != first]
+    old = time.time() - (cache.FOREIGN_KEEP_DAYS + 1) * 86400
+    os.utime(other, (old, old))
     service = sorted(root.glob("services/*/svc-*.yaml"))[0]
     service.write_text(service.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _diagnostics(root, cache=True) == _diagnostics(root, cache=False)
+    assert other not in _packs(root) and first in _packs(root)
+    # A file of an older pack format (as large as an estate's pack) is stale: compaction removes it.
+    (root / CACHE_DIR / "v2" / "0-old.pack").write_bytes(b"ITSCMP2\n" + os.urandom(first.stat().st_size))
+    service.write_text(service.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     _diagnostics(root, cache=True)
-    assert new in _packs(root) and len(_packs(root)) == 2
+    assert not (root / CACHE_DIR / "v2" / "0-old.pack").exists()
 
 
 @pytest.mark.parametrize("link", [CACHE_DIR, f"{CACHE_DIR}/v2", f"{CACHE_DIR}/v2/results"])
