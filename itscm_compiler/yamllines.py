@@ -1,18 +1,20 @@
 """The fastest path: plain block YAML read line by line, with no parser events at all.
 
 Most itscm files are block mappings and sequences of one-line scalars: a key,
-a colon, a plain or quoted value. For such a file one regular expression per
-line gives every key, value and column, and building the data from the lines
-costs a third of what making libyaml's 1.7 million event objects does on a
-10,000-service estate (each event also carries two mark objects).
+a colon, a plain or quoted value, sometimes a one-line flow list or mapping or
+a ``|``/``>`` block scalar. For such a file one regular expression per line
+gives every key, value and column. On a 10,000-service estate that takes 1.2
+to 1.4 s where making libyaml's 1.7 million event objects (each with two mark
+objects) and building the data from them took 1.9 to 2.3 s.
 
 This reader is deliberately narrow: it answers only for files whose every
-line it fully understands, and returns None for anything else (a block or
-multi-line scalar, a flow collection, an empty value, an anchor, a tag, a
-tab, a directive, a duplicate key, odd indentation...), which then goes to
-the event reader (yamlread.py) and from there, if needed, to the general one.
-A test reads every file of the example, the test data, generated estates and
-hypothesis-made YAML both ways and demands identical data and positions.
+line it fully understands, and returns None for anything else (a multi-line
+plain or quoted scalar, a nested flow collection, an empty value, keep
+chomping, an anchor, a tag, a tab, a lone carriage return, a directive, a
+duplicate key, odd indentation...), which then goes to the event reader
+(yamlread.py) and from there, if needed, to the general one. A test reads
+every file of the example, the test data, generated estates and
+hypothesis-made YAML each way and demands identical data and positions.
 """
 
 from __future__ import annotations
