@@ -177,8 +177,8 @@ class _Pack:
         stale, and the next compaction removes it. A pack written under
         another salt (``salt_id`` differs) is not read past its head.
         """
-        try:  # O_NOFOLLOW: a link planted in the cache folder is not read
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            fd = open_cache_file(path)
         except OSError:
             return None
         try:
@@ -219,18 +219,30 @@ class _Pack:
         return view if len(view) == length else None
 
 
+def open_cache_file(path: str | Path) -> int:
+    """A file of the cache opened for reading (raises OSError).
+
+    O_NOFOLLOW: a link planted in the cache folder is not read.
+    """
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+
+
+def read_cache_file(path: str | Path) -> bytes:
+    """The whole of a file of the cache (raises OSError)."""
+    with os.fdopen(open_cache_file(path), "rb") as handle:
+        return handle.read()
+
+
 def _read_whole(path: str) -> memoryview:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            return memoryview(handle.read())
+        return memoryview(read_cache_file(path))
     except OSError:
         return memoryview(b"")  # gone meanwhile (compacted by another run): every entry is a miss
 
 
 def _read_at(path: str, start: int, length: int) -> bytes:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = open_cache_file(path)
     except OSError:
         return b""
     try:

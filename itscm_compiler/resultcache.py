@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .cache import LoadCache, make_cache_dir
+from .cache import LoadCache, make_cache_dir, read_cache_file
 from .config import Config
 from .diagnostics import Diagnostic
 
@@ -190,10 +190,8 @@ class ResultCache:
         return None
 
     def _read(self, path: Path, key: bytes) -> Stored | None:
-        try:  # O_NOFOLLOW: a link planted in the cache folder is not read
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as handle:
-                blob = handle.read()
+        try:
+            blob = read_cache_file(path)
         except OSError:
             return None
         head = len(_MAGIC) + _MAC_SIZE
