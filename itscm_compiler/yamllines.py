@@ -20,7 +20,7 @@ hypothesis-made YAML each way and demands identical data and positions.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from .yamlread import _FAST_DEPTH, Path, Span, YamlDocument, resolve_plain
 
@@ -86,6 +86,12 @@ def _value(rest: str) -> Any:
 
 
 _KEYS: dict[str, Any] = {}
+
+
+def _key(text: str) -> Any:
+    """A plain key resolved (remembered); the line loop's usual case inlines this lookup."""
+    resolved = _KEYS.get(text, _KEYS)
+    return _new_key(text) if resolved is _KEYS else resolved
 
 
 def _new_key(text: str) -> Any:
@@ -253,9 +259,7 @@ def _read(lines: list[str]) -> list[YamlDocument]:
         elif key is None:
             raise _Unusual  # a line that is neither an entry nor a key: a scalar's continuation
         mapping = top[1]
-        resolved = _KEYS.get(key, _KEYS)
-        if resolved is _KEYS:
-            resolved = _new_key(key)
+        resolved = _key(key)
         if resolved in mapping:
             raise _Unusual  # duplicate keys are reported by the general path
         path: Path = (*top[3], resolved)
@@ -300,50 +304,44 @@ def _flow_scalar(match: re.Match[str], first: int) -> tuple[Any, int]:
     return resolve_plain(plain), match.start(first + 2)
 
 
-def _flow(rest: str, line: int, offset: int, path: Path, spans: dict[Path, Span]) -> list[Any]:
-    """A one-line flow sequence of scalars, its items' spans recorded; ``offset`` is where ``[`` is."""
-    if _EMPTY_FLOW.match(rest) is not None:
-        return []
-    items: list[Any] = []
+def _flow_entries(rest: str, entry: re.Pattern[str], close: str) -> Iterator[re.Match[str]]:
+    """Each entry of a one-line flow collection (``rest`` starts at its bracket), then its tail checked."""
     at = 1
     while True:
-        item = _FLOW_ITEM.match(rest, at)
-        if item is None:
-            raise _Unusual  # a nested collection, an empty item, a key, an odd character
-        value, start = _flow_scalar(item, 1)
-        spans[(*path, len(items))] = (line, offset + start + 1, 0, 0)
-        items.append(value)
-        at = item.end()
-        if item.group(4) == "]":
+        found = entry.match(rest, at)
+        if found is None:
+            raise _Unusual  # a nested collection, an empty entry, a key, an odd character
+        yield found
+        at = found.end()
+        if found.group(found.re.groups) == close:  # the last group: what follows the entry
             break
     if _TAIL.match(rest, at) is None:
         raise _Unusual
+
+
+def _flow(rest: str, line: int, offset: int, path: Path, spans: dict[Path, Span]) -> list[Any]:
+    """A one-line flow sequence of scalars, its items' spans recorded; ``offset`` is where ``[`` is."""
+    items: list[Any] = []
+    if _EMPTY_FLOW.match(rest) is not None:
+        return items
+    for item in _flow_entries(rest, _FLOW_ITEM, "]"):
+        value, start = _flow_scalar(item, 1)
+        spans[(*path, len(items))] = (line, offset + start + 1, 0, 0)
+        items.append(value)
     return items
 
 
 def _flow_map(rest: str, line: int, offset: int, path: Path, spans: dict[Path, Span]) -> dict[Any, Any]:
     """A one-line flow mapping of plain keys and scalars, with its spans; ``offset`` is where ``{`` is."""
-    if _EMPTY_FLOW_MAP.match(rest) is not None:
-        return {}
     mapping: dict[Any, Any] = {}
-    at = 1
-    while True:
-        pair = _FLOW_PAIR.match(rest, at)
-        if pair is None:
-            raise _Unusual
-        name = pair.group(1)
-        key = _KEYS.get(name, _KEYS)
-        if key is _KEYS:
-            key = _new_key(name)
+    if _EMPTY_FLOW_MAP.match(rest) is not None:
+        return mapping
+    for pair in _flow_entries(rest, _FLOW_PAIR, "}"):
+        key = _key(pair.group(1))
         if key in mapping:
             raise _Unusual
         mapping[key], start = _flow_scalar(pair, 2)
         spans[(*path, key)] = (line, offset + start + 1, line, offset + pair.start(1) + 1)
-        at = pair.end()
-        if pair.group(5) == "}":
-            break
-    if _TAIL.match(rest, at) is None:
-        raise _Unusual
     return mapping
 
 
