@@ -2,10 +2,11 @@
 
 The main process reads each file, looks its bytes up in the cache and decodes
 the hits. The misses are loaded in-process when they are few (the pre-commit
-case: starting workers would cost more than it saves) and by a few worker
-processes in chunks when there are many (YAML parsing and validation are pure
-Python work that threads could not share). Workers return each result as the
-cache's own compact pickle, which the main process both decodes and stores.
+case: starting workers would cost more than it saves) and, when there are
+many, in chunks by a few worker processes and the main process together
+(YAML parsing and validation are pure Python work that threads could not
+share). Workers return each result as the cache's own compact pickle, which
+the main process both decodes and stores.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .cache import LoadCache, decode_or_none, encode, entry_key
 from .config import Config
@@ -57,54 +58,107 @@ def worker_count(files: int) -> int:
     return max(1, min(cpu_count(), MAX_WORKERS))
 
 
-def _chunk_worker(root: str, rels: list[str], max_size: int, salt: bytes | None) -> list[tuple[bytes, bytes | None]]:
-    """Run in a worker: (payload, cache key or None) for every file of the chunk."""
+def _chunk_worker(
+    root: str, rels: list[str], max_size: int, salt: bytes | None, spill: str
+) -> tuple[list[int], list[bytes | None]]:
+    """Run in a worker: every file of the chunk loaded, encoded, and written to the file ``spill``.
+
+    Returns each payload's size and cache key (None: unreadable now, never
+    cached). The payloads go through a file because a pipe holds 64 KiB: a
+    worker writing a chunk's megabytes into one waited, idle, until the busy
+    main process read them.
+    """
     from .loader import FileLoad, load_bytes
 
     gc.disable()  # many small objects and no cycles: the collector would only cost time
-    out: list[tuple[bytes, bytes | None]] = []
-    for rel in rels:
-        raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
-        if raw is None:
-            out.append((encode(FileLoad(findings=findings)), None))  # unreadable now: never cached
-        else:
-            out.append((encode(load_bytes(raw, rel)), entry_key(salt, rel, raw) if salt is not None else None))
-    return out
+    sizes: list[int] = []
+    keys: list[bytes | None] = []
+    with open(spill, "wb") as out:
+        for rel in rels:
+            raw, findings = read_bytes(os.path.join(root, rel), rel, max_size)
+            if raw is None:
+                payload, key = encode(FileLoad(findings=findings)), None
+            else:
+                payload, key = encode(load_bytes(raw, rel)), entry_key(salt, rel, raw) if salt is not None else None
+            out.write(payload)
+            sizes.append(len(payload))
+            keys.append(key)
+    return sizes, keys
 
 
-def _chunks(items: list[str], count: int) -> Iterator[list[str]]:
+def _chunks(items: list[str], count: int) -> list[list[str]]:
     size = max(50, -(-len(items) // count))
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+CHUNKS_PER_PROCESS = 50  # small: a worker holds two chunks ahead, and the two ends meet with little waiting
 
 
 def _load_parallel(
     root: str, rels: list[str], max_size: int, cache: LoadCache | None, workers: int
 ) -> list[tuple[FileLoad, bytes | None]] | None:
-    """Load ``rels`` with worker processes; None when processes are unavailable."""
+    """Load ``rels`` with ``workers`` processes, this one among them; None when processes are unavailable.
+
+    The worker processes take chunks from the front and this process takes
+    them from the back, until the two meet: a worker ships each result as a
+    pickle that costs this process a third of loading the file itself, so
+    this process decodes what has arrived and loads the rest alone instead of
+    waiting (a 10,000-service estate loaded in 1.3 s instead of 1.9 s on two
+    cores). A chunk is taken back from the pool only while no worker has
+    started it, so no file is loaded twice.
+    """
     import concurrent.futures
     import multiprocessing
+    import tempfile
 
     # fork shares the modules already imported; spawn would import everything again.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else None
-    results: list[tuple[FileLoad, bytes | None]] = []
+    chunks = _chunks(rels, workers * CHUNKS_PER_PROCESS)
+    done: list[list[tuple[FileLoad, bytes | None]]] = [[] for _ in chunks]
     salt = cache.salt if cache else None  # all a worker needs to compute keys
     try:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt) for chunk in _chunks(rels, workers * 6)]
-            position = 0
-            for future in futures:
-                for payload, key in future.result():
-                    rel = rels[position]
-                    position += 1
-                    result = decode_or_none(payload, rel)
-                    if result is None:  # pragma: no cover - our own payload always decodes
-                        return None
-                    if key is not None and cache is not None:
-                        cache.put(key, payload)
-                    results.append((result, key))
+        with tempfile.TemporaryDirectory(prefix="itscm-load-") as spill, concurrent.futures.ProcessPoolExecutor(
+            workers - 1, mp_context=multiprocessing.get_context(method)
+        ) as pool:
+            spills = [os.path.join(spill, str(i)) for i in range(len(chunks))]
+            futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt, spills[i]) for i, chunk in enumerate(chunks)]
+            front, back = 0, len(chunks)
+            while front < back:
+                if not futures[front].done() and futures[back - 1].cancel():
+                    back -= 1
+                    done[back] = [_load_here(root, rel, max_size, cache) for rel in chunks[back]]
+                    continue
+                sizes, keys = futures[front].result()
+                shipped = _decoded(_read_spill(spills[front]), sizes, keys, chunks[front], cache)
+                if shipped is None:  # pragma: no cover - our own payload always decodes
+                    return None
+                done[front] = shipped
+                front += 1
     except (OSError, concurrent.futures.process.BrokenProcessPool):
         return None
+    return [result for chunk in done for result in chunk]
+
+
+def _read_spill(path: str) -> memoryview:
+    with open(path, "rb") as handle:
+        return memoryview(handle.read())
+
+
+def _decoded(
+    spilled: memoryview, sizes: list[int], keys: list[bytes | None], rels: list[str], cache: LoadCache | None
+) -> list[tuple[FileLoad, bytes | None]] | None:
+    """A worker's chunk as results, each stored in the cache as shipped; None if one does not decode."""
+    results: list[tuple[FileLoad, bytes | None]] = []
+    start = 0
+    for rel, size, key in zip(rels, sizes, keys):
+        payload = spilled[start : start + size]
+        start += size
+        result = decode_or_none(payload, rel)
+        if result is None:
+            return None
+        if key is not None and cache is not None:
+            cache.put(key, payload)
+        results.append((result, key))
     return results
 
 

@@ -271,7 +271,7 @@ class LoadCache:
         self.foreign: list[str] = []  # packs of other salts: other itscm versions or dependencies
         self.stored = 0  # bytes in the packs opened
         self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
-        self.new: dict[bytes, bytes] = {}
+        self.new: dict[bytes, bytes | memoryview] = {}
         self._read = False  # packs are opened on the first lookup: a whole-run hit never needs them
         try:
             self._names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
@@ -351,7 +351,7 @@ class LoadCache:
         self.used[key] = view
         return view
 
-    def put(self, key: bytes, payload: bytes) -> None:
+    def put(self, key: bytes, payload: bytes | memoryview) -> None:
         """Remember a new entry; ``flush`` writes them."""
         self.used[key] = payload
         if key not in self.entries:
@@ -401,7 +401,7 @@ class LoadCache:
             except OSError:
                 pass
 
-    def _write(self, entries: dict[bytes, bytes] | dict[bytes, bytes | memoryview]) -> bool:
+    def _write(self, entries: dict[bytes, bytes | memoryview]) -> bool:
         keys = list(entries)
         payloads = [entries[k] for k in keys]
         try:

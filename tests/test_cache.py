@@ -79,6 +79,46 @@ def test_worker_processes_give_the_same_result(generated_estate: Path, tmp_path:
     assert _diagnostics(root, cache=True) == serial
 
 
+def test_this_process_and_a_worker_share_the_loading(
+    generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker takes chunks from the front, this process from the back; together every file once, in order."""
+    from itscm_compiler import bulk
+
+    root = _copy(generated_estate, tmp_path / "repo")
+    serial = _diagnostics(root, cache=False)
+    monkeypatch.setenv("ITSCM_WORKERS", "2")
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 1)
+    chunks: list[list[str]] = []
+
+    def small_chunks(items: list[str], count: int) -> list[list[str]]:
+        chunks[:] = [items[start : start + 5] for start in range(0, len(items), 5)]
+        return chunks
+
+    here: list[str] = []
+    load_here = bulk._load_here
+
+    def recorded(root_: str, rel: str, max_size: int, cache: object) -> object:
+        here.append(rel)
+        return load_here(root_, rel, max_size, cache)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_chunks", small_chunks)
+    monkeypatch.setattr(bulk, "_load_here", recorded)
+    assert _diagnostics(root, cache=True) == serial  # fills the cache from both processes
+    assert len(chunks) > 10
+    assert here and chunks[-1][-1] in here  # this process started at the back ...
+    assert chunks[0][0] not in here  # ... and the worker at the front
+    assert len(here) < sum(map(len, chunks))
+    assert len(set(here)) == len(here)  # no file loaded twice here
+
+    def not_cached(*args: object) -> object:
+        raise AssertionError(f"not in the cache: {args[1]}")
+
+    monkeypatch.setenv("ITSCM_WORKERS", "1")
+    monkeypatch.setattr(bulk, "_load_here", not_cached)
+    assert _diagnostics(root, cache=True) == serial  # every file, the worker's too, came from the cache
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "foreign-key", "directory"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(
     damage: str, generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
