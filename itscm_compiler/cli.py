@@ -87,7 +87,13 @@ def run() -> None:
     one at interpreter exit took a second of a 10,000-service lint (the same
     reason mypy exits this way). Output is flushed first; nothing itscm writes
     is left open at this point.
+
+    For the same reason, what a command builds stays out of the garbage
+    collector's later work (gcpause.keep_frozen): the process ends soon.
     """
+    from .gcpause import keep_frozen
+
+    keep_frozen()
     try:
         main()
         code: object = 0

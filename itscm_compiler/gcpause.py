@@ -7,6 +7,13 @@ bookkeeping still thinks the heap is small, so it would run full collections
 over the whole estate. While paused, nothing is collected; on resume the
 survivors are moved straight to the oldest generation (``freeze`` then
 ``unfreeze``) instead of being traversed.
+
+That move does not tell the collector how large the oldest generation now
+is (only a full collection does), so soon after, a full collection still
+walks the whole estate: 4.7 of the 5.5 s that rendering 26,841 diagnostics
+as JSON took at 50,000 services. A process that ends once its command is
+done (the ``itscm`` command, see cli.py) calls :func:`keep_frozen`, and the
+survivors then stay out of every later collection.
 """
 
 from __future__ import annotations
@@ -14,6 +21,19 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from typing import Iterator
+
+
+_KEEP_FROZEN = False
+
+
+def keep_frozen() -> None:
+    """From now on, what survives a pause stays frozen: for a process that exits after one command.
+
+    A library user who lints again and again keeps the default, so that
+    garbage cycles among an old estate's objects are still collected.
+    """
+    global _KEEP_FROZEN
+    _KEEP_FROZEN = True
 
 
 @contextmanager
@@ -27,7 +47,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not _KEEP_FROZEN:
+            gc.unfreeze()
         gc.enable()
 
 

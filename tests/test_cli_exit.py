@@ -36,3 +36,30 @@ def test_exit_codes_are_kept() -> None:
     usage = _itscm("no-such-command")
     assert usage.returncode == 2
     assert "no-such-command" in usage.stderr
+
+
+def test_what_a_command_built_stays_out_of_later_collections(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With keep_frozen (what the itscm command sets), a pause leaves its survivors frozen.
+
+    Otherwise the collector, which never learnt how large the heap grew,
+    soon walks all of it in a full collection (seconds at 50,000 services).
+    """
+    import gc
+
+    from itscm_compiler import gcpause
+
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    with gcpause.gc_paused():
+        built = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == 0  # the library default: nothing stays frozen
+    monkeypatch.setattr(gcpause, "_KEEP_FROZEN", False)
+    gcpause.keep_frozen()
+    try:
+        with gcpause.gc_paused():
+            built = [[i] for i in range(1000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(built)
+        gc.collect()
+        assert gc.get_freeze_count() >= len(built)  # a full collection leaves them alone
+    finally:
+        gc.unfreeze()

@@ -337,6 +337,14 @@ def test_tarjan_matches_networkx_and_orders_dependencies_first() -> None:
         assert sorted(map(sorted, comps)) == sorted(sorted(map(str, c)) for c in nx.strongly_connected_components(g))
         position = {m: i for i, c in enumerate(comps) for m in c}
         assert all(position[v] <= position[u] for u, vs in succ.items() for v in vs)
+        assert tarjan({u: dict.fromkeys(vs) for u, vs in succ.items()}) == comps  # a dict's keys are successors too
+
+
+def test_tarjan_walks_a_long_cycle_without_recursion() -> None:
+    ring = {str(i): [str((i + 1) % 50_000)] for i in range(50_000)}
+    ring["7"].append("7")  # a self loop inside the ring changes nothing
+    (comp,) = tarjan(ring)
+    assert sorted(comp) == sorted(ring)
 
 
 def test_lint_runs_the_graph_rules_without_importing_networkx(repo: Path) -> None:

@@ -46,7 +46,7 @@ def find_cycles(dg: DependencyGraph) -> list[Cycle]:
         if path:
             found.append(Cycle(True, _rotate(path), len(comp)))
     adj = dg.adj
-    for comp in tarjan({n: list(nbrs) for n, nbrs in adj.items()}):
+    for comp in tarjan(adj):  # successors are the keys of each node's edge dict
         if len(comp) == 1 and comp[0] not in adj[comp[0]]:
             continue  # almost every component: one node on no cycle
         members = set(comp)
