@@ -146,6 +146,7 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     results = ResultCache.beside(load_cache)
     git_state = start_git_state(root)
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
+    inputs: bytes | None = None  # every input but the files, worked out once (it waits for Git)
     if reading is not None:
         inputs = results.inputs(config, today.isoformat(), found.links, git_state())
         key = results.key(inputs, zip(files, reading.keys))
@@ -165,7 +166,8 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     # meanwhile), and only when the same inputs are sure to give it again: a
     # crashed check or a failed Git call may not happen next time.
     if keys is not None and not result.has_internal_errors and not estate.git_failed():
-        inputs = results.inputs(config, today.isoformat(), found.links, git_state())
+        if inputs is None:
+            inputs = results.inputs(config, today.isoformat(), found.links, git_state())
         key = results.key(inputs, zip(files, keys))
         results.put(key, Stored.of(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
