@@ -60,6 +60,23 @@ def test_text_exact() -> None:
     )
 
 
+def test_text_lines_are_what_each_diagnostic_prints() -> None:
+    """The text reporter writes its lines out for speed; they must stay ``str(diagnostic)`` and its related places."""
+    from itscm_compiler.reporters.text import render as render_text
+
+    many = [DANGLING, UNUSED, NOTE] * 3 + [
+        Diagnostic("T050", "x", severity, Location(f"ü dir/{i}.yaml", i, i + 1), f"m{i}", (DANGLING.related * i))
+        for i, severity in enumerate(Severity)
+    ]
+    expected = []
+    for d in many:
+        expected.append(str(d))
+        expected.extend(f"    {r.location}: {r.message}" for r in d.related)
+    assert render_text(many, 9) == "\n".join(expected) + "\n4 errors, 4 warnings, 4 infos in 9 files checked\n"
+    bare = render_text(many, 1, show_related=False)
+    assert bare == "\n".join(map(str, many)) + "\n4 errors, 4 warnings, 4 infos in 1 file checked\n"
+
+
 def test_pr_mode_summary_in_every_format() -> None:
     pr = Report((UNUSED,), files=2, since="origin/main", left_out=1)
     tail = "0 errors, 1 warning, 0 infos in 2 files checked; 1 existing finding left out (already present at origin/main)\n"
