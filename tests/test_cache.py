@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import pickle
@@ -117,6 +118,56 @@ def test_this_process_and_a_worker_share_the_loading(
     monkeypatch.setenv("ITSCM_WORKERS", "1")
     monkeypatch.setattr(bulk, "_load_here", not_cached)
     assert _diagnostics(root, cache=True) == serial  # every file, the worker's too, came from the cache
+
+
+def test_a_forked_reader_hashes_half_the_files_and_this_process_the_rest(
+    generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The split read gives the same keys and problems as one process, and a reader that dies changes nothing."""
+    from itscm_compiler import bulk
+    from itscm_compiler.cache import LoadCache
+    from itscm_compiler.config import load_config
+    from itscm_compiler.discovery import discover
+
+    root = _copy(generated_estate, tmp_path / "repo")
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*.yaml"))
+    (root / files[-1]).unlink()  # in the reader's half: found by discovery, gone when read
+    limit = max((root / rel).stat().st_size for rel in files[:-1])
+    (root / files[-2]).write_bytes(b"x" * (limit + 1))  # also in the reader's half: above the size limit
+    config = dataclasses.replace(load_config(root), max_file_size=limit)
+    cache = LoadCache.open(config)
+    monkeypatch.setenv("ITSCM_WORKERS", "2")
+    monkeypatch.setattr(bulk, "READ_PARALLEL_FROM", 10**9)
+    serial = bulk.read_files(root, files, config, cache)
+    assert len(files) - 1 in serial.unreadable and len(files) - 2 in serial.unreadable
+
+    forked: list[int] = []
+    fork_reader = bulk._fork_reader
+
+    def recorded(*args: object) -> object:
+        child = fork_reader(*args)  # type: ignore[arg-type]
+        forked.append(child[0] if child else 0)
+        return child
+
+    monkeypatch.setattr(bulk, "_fork_reader", recorded)
+    monkeypatch.setattr(bulk, "READ_PARALLEL_FROM", 2)
+    assert bulk.read_files(root, files, config, cache) == serial
+    assert forked and forked[0] > 0
+
+    parent = os.getpid()
+    read_into = bulk._read_into
+
+    def dies_in_the_child(*args: object) -> None:
+        if os.getpid() != parent:
+            os._exit(3)
+        read_into(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bulk, "_read_into", dies_in_the_child)
+    assert bulk.read_files(root, files, config, cache) == serial  # this process read the reader's half too
+    monkeypatch.setenv("ITSCM_WORKERS", "1")
+    forked.clear()
+    assert bulk.read_files(root, files, config, cache) == serial
+    assert not forked  # one process asked for: no reader
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "foreign-key", "directory"])
