@@ -26,14 +26,15 @@ from typing import Iterator
 _KEEP_FROZEN = False
 
 
-def keep_frozen() -> None:
+def keep_frozen(keep: bool = True) -> None:
     """From now on, what survives a pause stays frozen: for a process that exits after one command.
 
     A library user who lints again and again keeps the default, so that
-    garbage cycles among an old estate's objects are still collected.
+    garbage cycles among an old estate's objects are still collected; so
+    does ``itscm serve``, which rebuilds on every change (``keep=False``).
     """
     global _KEEP_FROZEN
-    _KEEP_FROZEN = True
+    _KEEP_FROZEN = keep
 
 
 @contextmanager

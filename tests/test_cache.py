@@ -127,7 +127,6 @@ def test_a_forked_reader_hashes_half_the_files_and_this_process_the_rest(
     from itscm_compiler import bulk
     from itscm_compiler.cache import LoadCache
     from itscm_compiler.config import load_config
-    from itscm_compiler.discovery import discover
 
     root = _copy(generated_estate, tmp_path / "repo")
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*.yaml"))

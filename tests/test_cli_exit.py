@@ -63,3 +63,18 @@ def test_what_a_command_built_stays_out_of_later_collections(monkeypatch) -> Non
         assert gc.get_freeze_count() >= len(built)  # a full collection leaves them alone
     finally:
         gc.unfreeze()
+
+
+def test_serve_keeps_old_estates_collectable(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``itscm serve`` rebuilds (and lints) on every change: it must not keep each estate frozen for good."""
+    from itscm_compiler import gcpause
+    from itscm_compiler.site import serve as serve_module
+
+    monkeypatch.setattr(gcpause, "_KEEP_FROZEN", True)  # what the itscm command sets at its start
+
+    def no_site(*args: object, **kwargs: object) -> None:
+        raise serve_module.BuildError("no site in this test")
+
+    monkeypatch.setattr(serve_module, "build_site", no_site)
+    assert serve_module.serve(ROOT, "127.0.0.1", 0) == 2  # nothing built: it stops before serving
+    assert gcpause._KEEP_FROZEN is False

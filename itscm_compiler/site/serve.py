@@ -16,6 +16,9 @@ def serve(root: Path, host: str, port: int, today: dt.date | None = None) -> int
     """Serve the site of ``root`` on ``host:port`` until interrupted; return an exit code."""
     from mkdocs.livereload import LiveReloadServer
 
+    from ..gcpause import keep_frozen
+
+    keep_frozen(False)  # every rebuild makes a new estate: the old ones must stay collectable
     root = root.resolve()
     config = load_config(root)
     work = Path(tempfile.mkdtemp(prefix="itscm-serve-"))
