@@ -7,26 +7,26 @@ reads and hashes files without importing the models.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .diagnostics import Finding, Location
 
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# O_NONBLOCK: opening a named pipe waits for a writer, forever if none comes;
+# with it, the open returns and the file is refused as not a regular file.
+# (Reading a regular file is not affected.)
+_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _read_at_most(fd: int, limit: int) -> tuple[bytes, int]:
+def _read_at_most(fd: int, limit: int, stat_size: int) -> tuple[bytes, int]:
     """Up to ``limit`` bytes from ``fd``, and how many were read.
 
-    The size from fstat only sizes the first read, which asks for one byte
-    more: a file that grew after the stat is read on, and the limit is
-    checked on what was read. (A file that grows after that first read is a
-    race no further read could close.)
+    The size from fstat (``stat_size``, -1 if unknown) only sizes the first
+    read, which asks for one byte more: a file that grew after the stat is
+    read on, and the limit is checked on what was read. (A file that grows
+    after that first read is a race no further read could close.)
     """
-    try:
-        stat_size = os.fstat(fd).st_size
-    except OSError:
-        stat_size = -1
     want = min(stat_size + 1, limit) if stat_size >= 0 else limit
     parts: list[bytes] = []
     total = 0
@@ -54,7 +54,12 @@ def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None,
     try:
         fd = os.open(full, _FLAGS)
         try:
-            raw, size = _read_at_most(fd, max_size + 1)
+            mode = os.fstat(fd)
+            if stat.S_ISDIR(mode.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode.st_mode):
+                return None, [_finding("Y005", rel, "not a regular file (a named pipe, socket or device): remove it")]
+            raw, size = _read_at_most(fd, max_size + 1, mode.st_size)
             if size > max_size:
                 try:
                     size = max(size, os.lseek(fd, 0, os.SEEK_END))

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from itscm_compiler.config import load_config
 from itscm_compiler.discovery import discover
 from itscm_compiler.pipeline import lint
 
-from .conftest import write_tree
+from .conftest import ROOT, write_tree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -256,3 +257,16 @@ def test_a_syntax_error_at_the_end_of_a_file_without_final_newline_stays_inside_
     code, output = run_cli(repo)
     assert code == 1
     assert "services/a.yaml:2:2: error Y001" in output, output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_named_pipe_with_a_yaml_name_is_reported_not_waited_on(repo: Path) -> None:
+    write_tree(repo, {"services/a.yaml": SERVICE.format(id="svc-a")})
+    os.mkfifo(repo / "services" / "pipe.yaml")  # no writer will ever come
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(repo), "--today", TODAY.isoformat()],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # a hang fails here, after the timeout, instead of stopping the suite
+    assert done.returncode == 1, done.stderr
+    assert "services/pipe.yaml:1:1: error Y005 not a regular file" in done.stdout, done.stdout

@@ -43,6 +43,7 @@ def test_a_file_larger_than_its_stat_said_is_read_on_up_to_the_limit(tmp_path: P
     class Small:
         def __init__(self, fd: int) -> None:
             self.st_size = 10 if real(fd).st_size else 0  # the stat of a file that has grown since
+            self.st_mode = real(fd).st_mode
 
     monkeypatch.setattr(readfile.os, "fstat", Small)
     raw, findings = read_bytes(path, "grew.yaml", 100_000)
@@ -68,3 +69,11 @@ def test_missing_file_and_folder_are_findings(tmp_path: Path) -> None:
     (tmp_path / "folder.yaml").mkdir()
     raw, findings = read_bytes(tmp_path / "folder.yaml", "folder.yaml", 1000)
     assert raw is None and _codes(findings) == ["Y005"] and "folder" in findings[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer, forever
+    raw, findings = read_bytes(pipe, "pipe.yaml", 1000)
+    assert raw is None and _codes(findings) == ["Y005"] and "not a regular file" in findings[0].message

@@ -45,9 +45,11 @@ YAML_RULES = (
     """),
     loader_rule("Y005", "unreadable-file", E, """
         The file cannot be read as text: binary content, bytes that are not
-        UTF-8, or a file that vanished while it was being read.
+        UTF-8, a file that vanished while it was being read, or not a file at
+        all (a named pipe, socket or device with a YAML name, which is refused
+        without waiting on it).
 
-        Fix: save the file as UTF-8, or remove a binary file that has a YAML name.
+        Fix: save the file as UTF-8, or remove a binary file or a pipe that has a YAML name.
     """),
     loader_rule("Y006", "file-too-large", E, """
         The file is larger than the configured limit (8 MB by default).
