@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .cache import LoadCache, make_cache_dir, read_cache_file
+from .cache import CACHE_DIR, LoadCache, make_cache_dir, read_cache_file
 from .config import Config
 from .diagnostics import Diagnostic
 
@@ -89,7 +89,11 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
 
     calls = [
         start_git(root, "rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository"),
-        start_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."),
+        # Not the cache itself: a run writes it while this status is read, and
+        # until its .gitignore is written its files would show as untracked.
+        start_git(
+            root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".", f":(exclude){CACHE_DIR}"
+        ),
     ]
 
     answer: list[bytes] = []  # asked for before and after the checks: Git is waited for once

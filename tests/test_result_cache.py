@@ -224,3 +224,18 @@ def test_a_run_with_a_failed_git_call_or_a_crashed_check_is_not_stored(
     shutil.rmtree(repo.path / CACHE_DIR / "v2" / "results")
     crashed = lint(repo.path, today=today)
     assert crashed.has_internal_errors and not _results(repo.path)
+
+
+def test_the_cache_being_written_does_not_change_the_git_state(tmp_path: Path) -> None:
+    """Git's status is read while the first run writes the cache: its files, before .gitignore, must not count."""
+    from itscm_compiler.resultcache import start_git_state
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 10), "Initial estate", ESTATE)
+    clean = start_git_state(repo.path)()
+    half_written = repo.path / ".itscm-cache" / "v2" / "results"
+    half_written.mkdir(parents=True)
+    (half_written / "entry.res").write_bytes(b"not yet ignored")  # no .gitignore yet: Git sees an untracked file
+    assert start_git_state(repo.path)() == clean
+    (repo.path / "services" / "new.yaml").write_text("id: x\n", encoding="utf-8")
+    assert start_git_state(repo.path)() != clean  # an untracked file of the estate still counts
