@@ -262,11 +262,25 @@ def _too_deep(text: str) -> YamlProblem | None:
                     )
             elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
                 depth -= 1
-    except YAMLError:
-        return None  # composing reports the syntax error with its position
+    except YAMLError as exc:
+        return _before_libyaml_limit(text, exc)  # else composing reports the syntax error with its position
     finally:
         loader.dispose()
     return None
+
+
+def _before_libyaml_limit(text: str, exc: YAMLError) -> YamlProblem | None:
+    """Where nesting passes our limit, when libyaml's own limit (1,000 levels) stopped it first.
+
+    libyaml's scanner reads ahead, so its limit can stop it before the level
+    past ours comes out as an event; that level lies in the text before the
+    point it stopped at, where its limit cannot be met again. None when
+    ``exc`` is another error.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None or "exceeded maximum nesting depth" not in str(exc) or not 0 < mark.index < len(text):
+        return None
+    return _too_deep(text[: mark.index])
 
 
 def read_composed(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
@@ -298,7 +312,7 @@ def read_composed(text: str) -> tuple[list[YamlDocument], list[YamlProblem]]:
             )
             index += 1
     except YAMLError as exc:
-        return documents, [_problem_from_error(exc)]
+        return documents, [_before_libyaml_limit(text, exc) or _problem_from_error(exc)]
     except RecursionError:
         return documents, [YamlProblem("depth", "nesting too deep to parse: flatten the document", 1, 1)]
     finally:

@@ -203,6 +203,13 @@ def test_10000_levels_of_nesting(repo: Path) -> None:
         },
     )
     assert sorted(_codes(repo)) == ["Y004", "Y004", "Y004"]
+    # Each points at level 201, the first past the limit, even where libyaml's own
+    # limit of 1,000 levels stopped reading first: the 201st bracket or dash, and
+    # the 200th brace after the top-level mapping.
+    _, output = run_cli(repo)
+    assert "flow.yaml:1:201: error Y004" in output, output
+    assert "block.yaml:1:401: error Y004" in output, output
+    assert f"mapping.yaml:1:{len('value: ') + 4 * 199 + 1}: error Y004" in output, output
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
