@@ -54,12 +54,12 @@ def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None,
     try:
         fd = os.open(full, _FLAGS)
         try:
-            mode = os.fstat(fd)
-            if stat.S_ISDIR(mode.st_mode):
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
                 raise IsADirectoryError
-            if not stat.S_ISREG(mode.st_mode):
+            if not stat.S_ISREG(info.st_mode):
                 return None, [_finding("Y005", rel, "not a regular file (a named pipe, socket or device): remove it")]
-            raw, size = _read_at_most(fd, max_size + 1, mode.st_size)
+            raw, size = _read_at_most(fd, max_size + 1, info.st_size)
             if size > max_size:
                 try:
                     size = max(size, os.lseek(fd, 0, os.SEEK_END))
