@@ -226,7 +226,7 @@ def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -
     _read_into(reading, 0, base, files[:split], salt, limit)
     if child is not None:
         shipped = _finish_reader(*child)
-        if shipped is None:  # the reader died or was killed: read its half here
+        if shipped is None or len(shipped[0]) != len(files) - split:  # the reader died or was killed: read its half here
             _read_into(reading, split, base, files[split:], salt, limit)
         else:
             keys, unreadable = shipped
