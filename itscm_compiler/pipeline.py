@@ -156,6 +156,7 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
             if stored is not None:  # the same answer for these contents from now on
                 results.put(key, stored.again(inputs, tuple(files), tuple(reading.keys)))
         if stored is not None:
+            load_cache.mark_used()  # its packs are what the next edit needs
             kept, waived = stored.diagnostics()
             return LintResult(
                 lambda: load_estate(root, config, today)[0], kept, waived=waived, files=stored.files, config=config

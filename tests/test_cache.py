@@ -303,6 +303,28 @@ def test_two_versions_keep_their_own_packs_until_one_goes_unused(
     assert not (root / CACHE_DIR / "v2" / "0-old.pack").exists()
 
 
+def test_a_run_answered_by_a_stored_result_still_marks_its_packs_used(
+    generated_estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another version prunes packs no run used for FOREIGN_KEEP_DAYS: warm runs count as use."""
+    from itscm_compiler import cache
+
+    root = _copy(generated_estate, tmp_path / "repo")
+    _diagnostics(root, cache=True)
+    (mine,) = _packs(root)
+    monkeypatch.setattr(cache, "_SOURCE_SALT", b"another itscm version")
+    _diagnostics(root, cache=True)
+    (theirs,) = [p for p in _packs(root) if p != mine]
+    monkeypatch.setattr(cache, "_SOURCE_SALT", None)
+    assert lint(root, today=TODAY).cached is False  # stores this version's result again (dropped by _diagnostics)
+    old = time.time() - (cache.FOREIGN_KEEP_DAYS + 1) * 86400
+    for pack in (mine, theirs):
+        os.utime(pack, (old, old))
+    assert lint(root, today=TODAY).cached  # answered from the stored result: no pack is read
+    assert mine.stat().st_mtime > time.time() - 3600  # marked used
+    assert theirs.stat().st_mtime < time.time() - 86400  # another version's pack is left alone
+
+
 @pytest.mark.parametrize("link", [CACHE_DIR, f"{CACHE_DIR}/v2", f"{CACHE_DIR}/v2/results"])
 def test_a_cache_folder_committed_as_a_link_is_not_written_through(
     link: str, generated_estate: Path, tmp_path: Path
