@@ -184,10 +184,10 @@ class _Pack:
         try:
             size = os.fstat(fd).st_size
             head = os.pread(fd, _COUNT, 0)
-            written_under = head[len(_MAGIC) : len(_MAGIC) + _SALT_ID]
+            written_under = _salt_of(head)
             count = int.from_bytes(head[len(_MAGIC) + _SALT_ID :], "big")
             table = _COUNT + count * (_KEY + 4)
-            ours = len(head) == _COUNT and head[: len(_MAGIC)] == _MAGIC and table <= size
+            ours = written_under is not None and table <= size
             mine = ours and written_under == salt_id
             raw = os.pread(fd, table - _COUNT, _COUNT) if mine else b""
         except OSError:
@@ -197,7 +197,7 @@ class _Pack:
         if not ours or (mine and len(raw) < table - _COUNT):
             return cls(path, size, [], [], ())
         if not mine:
-            return cls(path, size, [], [], (), written_under)
+            return cls(path, size, [], [], (), written_under or b"")
         keys = [raw[i : i + _KEY] for i in range(0, count * _KEY, _KEY)]
         sizes = struct.unpack(f">{count}I", raw[count * _KEY :])
         starts = list(itertools.accumulate((_MAC_SIZE + n for n in sizes), initial=table))
@@ -217,6 +217,13 @@ class _Pack:
         else:
             view = memoryview(_read_at(self.path, start, length))
         return view if len(view) == length else None
+
+
+def _salt_of(head: bytes) -> bytes | None:
+    """The salt id a pack was written under, from its first _COUNT bytes; None for no pack of this format."""
+    if len(head) != _COUNT or head[: len(_MAGIC)] != _MAGIC:
+        return None
+    return head[len(_MAGIC) : len(_MAGIC) + _SALT_ID]
 
 
 def open_cache_file(path: str | Path) -> int:
@@ -324,9 +331,7 @@ class LoadCache:
             except OSError:
                 continue
             try:
-                head = os.pread(fd, _COUNT, 0)
-                ours = head[: len(_MAGIC)] == _MAGIC and head[len(_MAGIC) : len(_MAGIC) + _SALT_ID] == self.salt_id
-                if ours and os.fstat(fd).st_mtime < recent:
+                if _salt_of(os.pread(fd, _COUNT, 0)) == self.salt_id and os.fstat(fd).st_mtime < recent:
                     os.utime(path, follow_symlinks=False)
             except OSError:
                 pass
