@@ -219,14 +219,14 @@ def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -
     base = os.path.join(str(root), "")  # with its separator: pathlib, even os.path.join per file, costs more than reading a small file
     salt, limit = cache.salt, config.max_file_size
     reading = Reading([b""] * len(files), {})
-    split = len(files) // 2 if len(files) >= READ_PARALLEL_FROM and worker_count(len(files)) > 1 else len(files)
-    child = _fork_reader(base, files[split:], salt, limit) if split < len(files) else None
-    if child is None:
-        split = len(files)
+    child = None
+    if len(files) >= READ_PARALLEL_FROM and worker_count(len(files)) > 1:
+        child = _fork_reader(base, files[len(files) // 2 :], salt, limit)
+    split = len(files) // 2 if child is not None else len(files)
     _read_into(reading, 0, base, files[:split], salt, limit)
     if child is not None:
-        shipped = _finish_reader(*child)
-        if shipped is None or len(shipped[0]) != len(files) - split:  # the reader died or was killed: read its half here
+        shipped = _finish_reader(*child, len(files) - split)
+        if shipped is None:  # the reader died or was killed: read its half here
             _read_into(reading, split, base, files[split:], salt, limit)
         else:
             keys, unreadable = shipped
@@ -285,8 +285,8 @@ def _fork_reader(base: str, rels: list[str], salt: bytes, limit: int) -> tuple[i
     return pid, read_end
 
 
-def _finish_reader(pid: int, read_end: int) -> tuple[list[bytes], dict[int, list[Finding]]] | None:
-    """What the reader found, or None when it did not finish; the process is always waited for."""
+def _finish_reader(pid: int, read_end: int, count: int) -> tuple[list[bytes], dict[int, list[Finding]]] | None:
+    """What the reader found for its ``count`` files, or None when it did not finish; the process is always waited for."""
     import pickle
 
     chunks: list[bytes] = []
@@ -306,7 +306,7 @@ def _finish_reader(pid: int, read_end: int) -> tuple[list[bytes], dict[int, list
         keys, unreadable = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child, through our own pipe
     except Exception:  # noqa: BLE001 - cut short: read that half here
         return None
-    return keys, unreadable
+    return (keys, unreadable) if len(keys) == count else None
 
 
 def _problem_key(findings: list[Finding]) -> bytes:

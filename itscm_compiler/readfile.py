@@ -22,12 +22,12 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) 
 def _read_at_most(fd: int, limit: int, stat_size: int) -> tuple[bytes, int]:
     """Up to ``limit`` bytes from ``fd``, and how many were read.
 
-    The size from fstat (``stat_size``, -1 if unknown) only sizes the first
-    read, which asks for one byte more: a file that grew after the stat is
-    read on, and the limit is checked on what was read. (A file that grows
-    after that first read is a race no further read could close.)
+    The size from fstat (``stat_size``) only sizes the first read, which
+    asks for one byte more: a file that grew after the stat is read on, and
+    the limit is checked on what was read. (A file that grows after that
+    first read is a race no further read could close.)
     """
-    want = min(stat_size + 1, limit) if stat_size >= 0 else limit
+    want = min(stat_size + 1, limit)
     parts: list[bytes] = []
     total = 0
     while total < limit:
