@@ -141,6 +141,9 @@ def _finding(code: str, path: str, line: int, column: int, message: str, *relate
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
     """The file's bytes as UTF-8 text, or why they are not."""
     if b"\x00" in raw[:8192]:
+        other = _other_encoding(raw[:4])
+        if other:  # an editor's "Unicode" (UTF-16) save: text, but not the UTF-8 every tool here reads
+            return None, [_finding("Y005", rel, 1, 1, f"encoded as {other}, not UTF-8: save the file as UTF-8")]
         return None, [_finding("Y005", rel, 1, 1, "binary file with a YAML name: remove it or rename it")]
     try:
         text = raw.decode("utf-8-sig")
@@ -157,6 +160,37 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
             )
         ]
     return text, []
+
+
+def _other_encoding(head: bytes) -> str:
+    """UTF-16 or UTF-32 told from a file's first four bytes, or "" for anything else.
+
+    As YAML 1.2 detects them (section 5.2): a byte order mark, or where the
+    zero bytes fall around a first ASCII character.
+    """
+    for mark, name in _MARKS:
+        if head.startswith(mark):
+            return name
+    if len(head) == 4:
+        zero = tuple(b == 0 for b in head)
+        if zero == (True, True, True, False):
+            return "UTF-32 (big-endian)"
+        if zero == (False, True, True, True):
+            return "UTF-32 (little-endian)"
+        if zero[:2] == (True, False):
+            return "UTF-16 (big-endian)"
+        if zero[:2] == (False, True):
+            return "UTF-16 (little-endian)"
+    return ""
+
+
+# Longest first: the UTF-32 little-endian mark begins with UTF-16's.
+_MARKS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+)
 
 
 def read_text(full: Path, rel: str, max_size: int) -> tuple[str | None, list[Finding]]:
@@ -252,7 +286,7 @@ def load_bytes(raw: bytes, rel: str) -> FileLoad:
         if doc.data is None:
             continue
         for problem in doc.problems:
-            code = {"duplicate-key": "Y002", "tag": "Y003", "key": "Y003"}.get(problem.kind, "Y001")
+            code = {"duplicate-key": "Y002", "tag": "Y003", "key": "Y003", "number": "Y003"}.get(problem.kind, "Y001")
             related: tuple[Related, ...] = ()
             if problem.other_line:
                 related = (Related(Location(rel, problem.other_line, problem.other_column), "first defined here"),)

@@ -61,6 +61,12 @@ def _data_path(loc: tuple[Any, ...], positions: Mapping[DataPath, object]) -> Da
     return path
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a message quotes what was written, not a whole page of it."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def _message(error: Any, model: type[Document], loc: tuple[Any, ...]) -> str:
     kind = error["type"]
     field = ".".join(str(p) for p in loc)
@@ -69,7 +75,7 @@ def _message(error: Any, model: type[Document], loc: tuple[Any, ...]) -> str:
         options = [n for n in _fields_at(model, loc[:-1]) if n not in ("kind", "apiVersion")]
         close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else "known fields: " + ", ".join(sorted(set(options)))
-        return f"unknown field {name!r} in {model.__name__}: {hint}"
+        return f"unknown field {_shown(name)} in {model.__name__}: {hint}"
     if kind == "missing":
         return f"missing required field {str(loc[-1])!r} in {model.__name__}: add it"
     if kind in ("duration", "iso_date", "slug"):
@@ -80,13 +86,11 @@ def _message(error: Any, model: type[Document], loc: tuple[Any, ...]) -> str:
         options = [o.strip(" '") for o in str(expected).replace(" or ", ", ").split(",")]
         close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{field}: {got!r} is not allowed{hint}: use {expected}"
+        return f"{field}: {_shown(got)} is not allowed{hint}: use {expected}"
     text = error["msg"]
     if kind.endswith("_type") or kind.endswith("_parsing"):
         got = error.get("input")
-        shown = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
+        shown = _shown(got) if not isinstance(got, (dict, list)) else type(got).__name__
         text = text.replace("Input should be", "expected")
         if kind == "bool_type" and isinstance(got, str):
             text += " (YAML 1.2: only true and false are booleans)"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from .yamlread import _FAST_DEPTH, Path, Span, YamlDocument, resolve_plain
+from .yamlread import _FAST_DEPTH, NumberTooLong, Path, Span, YamlDocument, resolve_plain
 
 # Everything libyaml refuses or treats specially outside a scalar's text: a
 # tab, a carriage return, other control characters, NEL and the Unicode line
@@ -61,7 +61,7 @@ def read_lines(text: str) -> list[YamlDocument] | None:
         return None
     try:
         return _read(text.split("\n"))
-    except _Unusual:
+    except (_Unusual, NumberTooLong):  # the general reader reports a number too long
         return None
 
 

@@ -23,6 +23,8 @@ from .yamlread import (
     _TRUE,
     MAX_ALIAS_VALUES,
     MAX_DEPTH,
+    MAX_INT_DIGITS,
+    NumberTooLong,
     Path,
     Span,
     YamlDocument,
@@ -104,13 +106,15 @@ class _Walker:
     def scalar(self, node: ScalarNode) -> Any:
         value = node.value
         if _untagged(node):  # almost every scalar
-            return resolve_plain(value) if not node.style else value
+            return self.plain(value, node.start_mark) if not node.style else value
         tag = node.tag or _STR  # the composer always resolves one; None would mean a plain string
         if tag == _STR:  # written out (!!str 123): a string whatever it looks like
             return value
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         try:
             if tag.endswith(":int"):
+                if len(value) > MAX_INT_DIGITS:
+                    raise NumberTooLong(value)
                 return int(value, 0)
             if tag.endswith(":float"):
                 return float(value)
@@ -120,6 +124,9 @@ class _Walker:
                 raise ValueError(value)
             if tag.endswith(":null"):
                 return None
+        except NumberTooLong as exc:
+            self.problems.append(YamlProblem("number", str(exc), line, col))
+            return value
         except ValueError:
             self.problems.append(YamlProblem("tag", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", line, col))
             return value
@@ -127,6 +134,14 @@ class _Walker:
             YamlProblem("tag", f"unsupported tag {tag!r}: itscm documents use plain YAML values", line, col)
         )
         return value
+
+    def plain(self, text: str, mark: Any) -> Any:
+        """A plain scalar resolved; a number too long to read is reported and kept as its text."""
+        try:
+            return resolve_plain(text)
+        except NumberTooLong as exc:
+            self.problems.append(YamlProblem("number", str(exc), mark.line + 1, mark.column + 1))
+            return text
 
     def walk(self, node: Node, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
         mark = node.start_mark
@@ -180,7 +195,7 @@ class _Walker:
                 if inline and type(item) is ScalarNode and _untagged(item):
                     start = item.start_mark
                     spans[(*path, i)] = (start.line + 1, start.column + 1, 0, 0)
-                    items.append(item.value if item.style else resolve_plain(item.value))
+                    items.append(item.value if item.style else self.plain(item.value, start))
                 else:
                     items.append(self.walk(item, (*path, i), depth + 1, (0, 0)))
             return items
@@ -193,7 +208,7 @@ class _Walker:
                     self.problems.append(YamlProblem("key", "a mapping key must be a plain value", kline, kcol))
                     continue
                 if _untagged(key_node) and not key_node.style:
-                    key = resolve_plain(key_node.value)
+                    key = self.plain(key_node.value, key_node.start_mark)
                 else:
                     key = self.scalar(key_node)
                 if not isinstance(key, (str, int, bool)) and key is not None:
@@ -218,7 +233,7 @@ class _Walker:
                     start = value_node.start_mark
                     spans[(*path, key)] = (start.line + 1, start.column + 1, kline, kcol)
                     value = value_node.value
-                    result[key] = value if value_node.style else resolve_plain(value)
+                    result[key] = value if value_node.style else self.plain(value, start)
                 else:
                     result[key] = self.walk(value_node, (*path, key), depth + 1, (kline, kcol))
             return result

@@ -62,6 +62,21 @@ Span = tuple[int, int, int, int]
 
 MAX_DEPTH = 200
 MAX_ALIAS_VALUES = 100_000
+# Decimal integers with more digits are refused (Y003): converting digits to
+# an integer takes time quadratic in their number, which is why Python itself
+# stops at 4,300 by default; an 8 MB file of digits would take minutes.
+MAX_INT_DIGITS = 4300
+
+
+class NumberTooLong(ValueError):
+    """A plain decimal integer longer than MAX_INT_DIGITS; the general reader reports it."""
+
+    def __init__(self, text: str) -> None:
+        digits = len(text.lstrip("+-"))
+        super().__init__(
+            f"an integer of {digits:,} digits: itscm reads at most {MAX_INT_DIGITS:,}; "
+            "quote it if it is meant as text"
+        )
 
 _STR = "tag:yaml.org,2002:str"
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
@@ -90,7 +105,7 @@ class Pos:
 class YamlProblem:
     """Something wrong in the YAML itself: the caller turns it into a diagnostic."""
 
-    kind: str  # "syntax", "duplicate-key", "tag", "depth", "alias-bomb", "key"
+    kind: str  # "syntax", "duplicate-key", "tag", "depth", "alias-bomb", "key", "number"
     message: str
     line: int
     column: int
@@ -132,7 +147,12 @@ def resolve_plain(text: str) -> Any:
         return text
     if first in "0123456789+-.":  # every number, .inf and .nan starts so
         if _INT_RE.match(text):
-            return int(text)
+            if len(text) > MAX_INT_DIGITS:
+                raise NumberTooLong(text)
+            try:
+                return int(text)
+            except ValueError:  # the interpreter set to a lower limit (PYTHONINTMAXSTRDIGITS)
+                raise NumberTooLong(text) from None
         if _OCT_RE.match(text):
             return int(text[2:], 8)
         if _HEX_RE.match(text):
@@ -188,7 +208,7 @@ def read_events(text: str) -> list[YamlDocument] | None:
             data, spans, line = _document(parser.get_event)
             documents.append(YamlDocument(len(documents), data, spans, line))
         return documents
-    except (_Unusual, _EventError, RecursionError):
+    except (_Unusual, _EventError, RecursionError, NumberTooLong):
         return None
     finally:
         parser.dispose()

@@ -80,7 +80,8 @@ ODD_TEXT = st.one_of(
     st.sampled_from(["\u202e", "\ufeff", "\x85", "\u2028", "\u0000", "\U0001f4a5" * 50, "é" * 3, "\ud7ff"]),
     st.integers(min_value=1, max_value=300_000).map(lambda n: "x" * n),
 )
-SWAPS = ["[]", "{}", "42", "true", "null", "'x'", "[1, [2, [3]]]", "2026-02-30", "-1", "1e400", "!!binary AAAA", "*nope", "&a x"]
+SWAPS = ["[]", "{}", "42", "true", "null", "'x'", "[1, [2, [3]]]", "2026-02-30", "-1", "1e400", "!!binary AAAA", "*nope", "&a x",
+         "9" * 5000, "[" + "1" * 4301 + "]", "!!int " + "7" * 4400]
 
 
 def _files(root: Path) -> list[Path]:
@@ -277,3 +278,59 @@ def test_a_named_pipe_with_a_yaml_name_is_reported_not_waited_on(repo: Path) -> 
     )  # a hang fails here, after the timeout, instead of stopping the suite
     assert done.returncode == 1, done.stderr
     assert "services/pipe.yaml:1:1: error Y005 not a regular file" in done.stdout, done.stdout
+
+
+def test_an_integer_too_long_to_read_is_reported_wherever_it_is_written(repo: Path) -> None:
+    long = "1" * 5000
+    write_tree(
+        repo,
+        {
+            # Each file takes another reader: plain lines, a flow list, a key,
+            # a tag, and an anchor (only the general reader takes anchors).
+            "services/a.yaml": SERVICE.format(id="svc-a") + f"tags: [x, {long}]\n",
+            "services/b.yaml": SERVICE.format(id="svc-b").replace("tier: 2", f"tier: {long}"),
+            "services/c.yaml": SERVICE.format(id="svc-c") + f"? {long}\n: x\n",  # longer than a simple key may be
+            "services/d.yaml": SERVICE.format(id="svc-d") + f"description: !!int {long}\n",
+            "services/e.yaml": SERVICE.format(id="svc-e") + f"name: &n x\ntags: [*n, {long}]\n",
+            "services/f.yaml": SERVICE.format(id="svc-f") + "tags: [" + "9" * 4300 + "]\n",  # at the limit: read
+        },
+    )
+    code, output = run_cli(repo)
+    assert code == 1
+    found = {line.split(":")[0]: line for line in output.splitlines() if " Y003 " in line}
+    assert found.keys() == {f"services/{name}.yaml" for name in "abcde"}, output
+    assert "services/a.yaml:6:11: error Y003 an integer of 5,000 digits: itscm reads at most 4,300" in output, output
+    assert "services/b.yaml:5:7: error Y003" in output and "services/c.yaml:6:3: error Y003" in output, output
+    assert all(len(line) < 300 for line in output.splitlines()), output  # no message quotes the number whole
+    assert_locations_exist(repo, output)
+
+
+def test_an_interpreter_limit_below_ours_is_a_diagnostic_too(repo: Path) -> None:
+    # Python refuses to convert more digits than PYTHONINTMAXSTRDIGITS (at
+    # least 640); a number within itscm's own limit must not crash it either.
+    write_tree(repo, {"services/a.yaml": SERVICE.format(id="svc-a").replace("tier: 2", "tier: " + "2" * 1000)})
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", PYTHONINTMAXSTRDIGITS="640")
+    done = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(repo), "--today", TODAY.isoformat()],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "services/a.yaml:5:7: error Y003 an integer of 1,000 digits" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("utf-16", "UTF-16 (little-endian)"),  # with a byte order mark, as editors save "Unicode"
+        ("utf-16-be", "UTF-16 (big-endian)"),  # without one: told from where the zero bytes fall
+        ("utf-32-le", "UTF-32 (little-endian)"),
+    ],
+)
+def test_a_file_saved_as_utf16_or_utf32_is_named_so(repo: Path, encoding: str, named: str) -> None:
+    (repo / "services").mkdir()
+    (repo / "services" / "a.yaml").write_bytes(SERVICE.format(id="svc-a").encode(encoding))
+    (repo / "services" / "b.yaml").write_bytes(b"\x00\x00\x00\x00\x01binary")
+    code, output = run_cli(repo)
+    assert code == 1
+    assert f"services/a.yaml:1:1: error Y005 encoded as {named}, not UTF-8: save the file as UTF-8" in output, output
+    assert "services/b.yaml:1:1: error Y005 binary file with a YAML name" in output, output

@@ -30,11 +30,14 @@ YAML_RULES = (
         Fix: merge the two entries into one key.
     """),
     loader_rule("Y003", "unsupported-yaml", E, """
-        A YAML feature itscm documents do not use: custom tags or complex keys.
+        A YAML feature itscm documents do not use: custom tags, complex keys,
+        or an integer of more than 4,300 digits.
 
         Documents are plain data that every editor, reviewer and tool reads the
-        same way. Fix: write the value plainly, without ``!tag`` and with a
-        simple key.
+        same way. (Reading an integer's digits takes time that grows with the
+        square of their number, which is why Python stops at 4,300 too.) Fix:
+        write the value plainly, without ``!tag`` and with a simple key; quote
+        a long number that is meant as text.
     """),
     loader_rule("Y004", "yaml-too-complex", E, """
         The YAML expands to too many values (an alias bomb) or nests too deeply.
@@ -45,7 +48,8 @@ YAML_RULES = (
     """),
     loader_rule("Y005", "unreadable-file", E, """
         The file cannot be read as text: binary content, bytes that are not
-        UTF-8, a file that vanished while it was being read, or not a file at
+        UTF-8 (a file saved as UTF-16 or UTF-32, as some editors save
+        "Unicode", is named so), a file that vanished while it was being read, or not a file at
         all (a named pipe, socket or device with a YAML name, which is refused
         without waiting on it).
 
