@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     severities: dict[str, Severity | None] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # Where each code under ``rules`` is written (code, line, column): a code
+    # no rule has is reported there (Y010), once the rule catalogue is loaded.
+    rule_places: tuple[tuple[str, int, int], ...] = ()
 
     def excluded(self, relpath: str) -> bool:
         return any(fnmatch.fnmatch(relpath, pattern) for pattern in self.exclude)
@@ -96,7 +100,15 @@ def load_config(root: Path) -> Config:
     for name, value in (("roots", roots), ("exclude", exclude)):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(where(name), f"{name} must be a list of paths")
+    for i, start in enumerate(roots):
+        if _outside(start):
+            raise ConfigError(
+                where("roots", i),
+                f"root {start!r} is outside the repository: itscm reads only the repository's own files; "
+                "list folders relative to the folder of .itscm.yaml",
+            )
     severities: dict[str, Severity | None] = {}
+    places: list[tuple[str, int, int]] = []
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
         raise ConfigError(where("rules"), "rules must map a code to error, warning, info or off")
@@ -108,6 +120,8 @@ def load_config(root: Path) -> Config:
             severities[str(code)] = Severity.parse(text)
         else:
             raise ConfigError(where("rules", code), f"{level!r} is not a severity: use error, warning, info or off")
+        pos = doc.positions.get(("rules", code)) or doc.positions[()]
+        places.append((str(code), pos.key_line or pos.line, pos.key_column or pos.column))
     try:
         max_size = _parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
     except ValueError:
@@ -118,4 +132,13 @@ def load_config(root: Path) -> Config:
         exclude=tuple(exclude),
         severities=severities,
         max_file_size=max_size,
+        rule_places=tuple(places),
     )
+
+
+def _outside(start: str) -> bool:
+    """Whether a configured root leaves the repository (absolute, or climbing above it with ``..``)."""
+    if start.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", start):
+        return True
+    normal = posixpath.normpath(start.replace("\\", "/"))
+    return normal == ".." or normal.startswith("../")

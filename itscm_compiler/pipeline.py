@@ -98,10 +98,33 @@ def _load(
     findings: list[Finding] = [
         Finding(Location(path), f"{why}: not followed", code="Y009") for path, why in found.links
     ]
+    findings.extend(unknown_rule_codes(config))
     loaded = load_all(root, list(found.files), config, use_cache=False, cache=cache, reading=reading)
     findings.extend(loaded.findings)
     estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today, loaded.waivers)
     return estate, stamp(findings, config), loaded.keys
+
+
+def unknown_rule_codes(config: Config) -> list[Finding]:
+    """Y010 for each code under ``rules`` in ``.itscm.yaml`` that no rule has."""
+    import difflib
+
+    from .config import CONFIG_FILE
+    from .engine import INTERNAL
+    from .rules import BY_CODE
+
+    known = [*BY_CODE, INTERNAL.code]
+    findings = []
+    for code, line, column in config.rule_places:
+        if code in known:
+            continue
+        if code.upper() in known:
+            hint = f"codes are upper case: write {code.upper()!r}"
+        else:
+            close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "`itscm rules` lists the codes"
+        findings.append(Finding(Location(CONFIG_FILE, line, column), f"no rule has the code {code!r}: {hint}", code="Y010"))
+    return findings
 
 
 def lint(

@@ -77,6 +77,42 @@ def test_broken_configuration_exits_2_with_position(repo: Path) -> None:
     assert proc.returncode == 2 and "unknown setting 'rool'" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "roots", ["[../..]", "[/etc]", "[services, ../elsewhere]", "[a/../../b]", "['C:/data']"]
+)
+def test_roots_outside_the_repository_are_refused(repo: Path, roots: str) -> None:
+    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": f"roots: {roots}\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2, proc.stdout
+    assert "is outside the repository" in proc.stderr and proc.stderr.startswith(".itscm.yaml:1:"), proc.stderr
+    assert "files checked" not in proc.stdout  # nothing was read
+
+
+def test_roots_that_stay_inside_are_accepted(repo: Path) -> None:
+    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": "roots: [./services/../services, services/x/..]\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 0, proc.stderr
+    assert "in 1 file checked" in proc.stdout
+
+
+def test_a_rule_code_no_rule_has_is_reported_where_it_is_written(repo: Path) -> None:
+    config = "rules:\n  R001: warning\n  r002: off\n  ZZZ9: off\n  R00l: info\n"
+    write_tree(repo, {"b.yaml": DANGLING, ".itscm.yaml": config})
+    for _ in range(2):  # the second run is answered by the stored result: the same lines
+        proc = run_itscm("lint", "--root", str(repo))
+        assert proc.returncode == 1, proc.stdout
+        lines = [line for line in proc.stdout.splitlines() if " Y010 " in line]
+        assert lines == [
+            ".itscm.yaml:3:3: error Y010 no rule has the code 'r002': codes are upper case: write 'R002'",
+            ".itscm.yaml:4:3: error Y010 no rule has the code 'ZZZ9': `itscm rules` lists the codes",
+            ".itscm.yaml:5:3: error Y010 no rule has the code 'R00l': did you mean 'R002'?",
+        ], proc.stdout
+        assert ": warning R001 " in proc.stdout  # the valid entry still applies
+    write_tree(repo, {".itscm.yaml": "rules:\n  R001: warning\n  Y010: off\n  ZZZ9: off\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 0 and "Y010" not in proc.stdout, proc.stdout
+
+
 def test_rules_lists_every_code() -> None:
     proc = run_itscm("rules")
     assert proc.returncode == 0

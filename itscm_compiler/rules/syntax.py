@@ -83,6 +83,13 @@ YAML_RULES = (
         only the repository's own files. Fix: replace the link with the file,
         or add the real folder to ``roots``.
     """),
+    loader_rule("Y010", "unknown-rule-code", E, """
+        ``rules`` in ``.itscm.yaml`` names a code that no rule has.
+
+        A mistyped code changes nothing, so the severity you meant to set (or
+        the rule you meant to turn off) silently stays as it was. Fix: use a
+        code from ``itscm rules``; codes are a capital letter and three digits.
+    """),
     loader_rule("S001", "unknown-kind", E, """
         The ``kind`` is missing or is not one of the itscm kinds.
 
