@@ -99,7 +99,7 @@ def _mutate(root: Path, data: st.DataObject) -> None:
         return
     target = data.draw(st.sampled_from(files), label="file")
     text = _read(target)
-    what = data.draw(st.sampled_from(["delete", "rename-id", "break", "insert", "swap", "cycle", "truncate", "bytes"]))
+    what = data.draw(st.sampled_from(["delete", "rename-id", "break", "insert", "swap", "cycle", "truncate", "bytes", "encoding"]))
     if what == "delete":
         target.unlink()
     elif what == "rename-id":
@@ -133,6 +133,9 @@ def _mutate(root: Path, data: st.DataObject) -> None:
         target.write_bytes(raw[: data.draw(st.integers(0, len(raw)))])
     elif what == "bytes":
         target.write_bytes(data.draw(st.binary(max_size=200)))
+    elif what == "encoding":  # saved by another editor: UTF-16 or UTF-32, with or without a byte order mark
+        encoding = data.draw(st.sampled_from(["utf-16", "utf-16-be", "utf-32", "utf-32-le", "latin-1"]))
+        target.write_bytes(text.encode(encoding, errors="replace"))
 
 
 @settings(
