@@ -62,6 +62,22 @@ def cli() -> None:
     """IT service continuity plans as code: lint, analyse and publish them."""
 
 
+def _print_any_file_name() -> None:
+    """Let output carry file names that are not UTF-8, byte for byte, as ``ls`` prints them.
+
+    Python reads such a name with its bytes escaped (surrogateescape), and a
+    UTF-8 terminal's strict output stream then refused to print a diagnostic
+    about the file. The C locale already escapes them this way.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            try:
+                reconfigure(errors="surrogateescape")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to adjust
+                pass
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: usage errors exit 2, and so does any internal error."""
     # Pydantic looks for plugins (every installed distribution's entry points)
@@ -69,6 +85,7 @@ def main(argv: list[str] | None = None) -> Any:
     # run, for plugins the command never uses. Setting the variable to an
     # empty value turns them back on.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _print_any_file_name()
     try:
         return cli.main(args=argv, prog_name="itscm", standalone_mode=True)
     except SystemExit:

@@ -27,4 +27,4 @@ def fingerprint(diagnostic: Diagnostic, path: str | None = None) -> str:
     """
     key = diagnostic.key or diagnostic.message
     text = "\0".join((VERSION, diagnostic.code, path or diagnostic.location.path, " ".join(key.split())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # a path need not be UTF-8

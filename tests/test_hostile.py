@@ -337,3 +337,33 @@ def test_a_file_saved_as_utf16_or_utf32_is_named_so(repo: Path, encoding: str, n
     assert code == 1
     assert f"services/a.yaml:1:1: error Y005 encoded as {named}, not UTF-8: save the file as UTF-8" in output, output
     assert "services/b.yaml:1:1: error Y005 binary file with a YAML name" in output, output
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(repo: Path) -> None:
+    services = os.path.join(os.fsencode(repo), b"services")
+    os.mkdir(services)
+    try:  # Linux file systems take any bytes; some others refuse such a name
+        with open(os.path.join(services, b"caf\xe9.yaml"), "wb") as handle:
+            handle.write(DANGLING_SITE.encode())
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    # A UTF-8 terminal: Python's output stream is strict there, unlike under the C locale.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", PYTHONIOENCODING="utf-8")
+    outputs = {}
+    for fmt in ("text", "json", "sarif", "github"):
+        done = subprocess.run(
+            [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(repo), "--format", fmt],
+            capture_output=True, env=env, timeout=120,
+        )
+        assert done.returncode == 1, done.stderr
+        assert done.stderr == b"", done.stderr
+        outputs[fmt] = done.stdout
+    assert b"services/caf\xe9.yaml:5:9: error R001 " in outputs["text"]  # the name's own bytes, as ls prints it
+    assert b"::error file=services/caf\xe9.yaml,line=5,col=9," in outputs["github"]
+    (found,) = json.loads(outputs["json"])["diagnostics"]
+    assert os.fsencode(found["path"]) == b"services/caf\xe9.yaml"
+    (result,) = json.loads(outputs["sarif"])["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/caf%E9.yaml"
+
+
+DANGLING_SITE = "apiVersion: itscm/v1\nkind: Site\nid: dc-1\ntype: zone\nparent: nope\n"

@@ -51,7 +51,11 @@ def rule_descriptor(rule: Rule, report: Report) -> dict[str, Any]:
 
 def _physical(location: Location, report: Report) -> dict[str, Any]:
     return {
-        "artifactLocation": {"uri": quote(report.path(location.path), safe="/"), "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": {
+            # A file name that is not UTF-8 keeps its own bytes, percent-encoded.
+            "uri": quote(report.path(location.path), safe="/", errors="surrogateescape"),
+            "uriBaseId": "%SRCROOT%",
+        },
         "region": {"startLine": location.line, "startColumn": location.column},
     }
 
