@@ -21,8 +21,10 @@ import re
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from .waivers import comment_start as _comment_start
 from .yamlread import read_documents
@@ -32,8 +34,40 @@ class EditError(Exception):
     """The file cannot be edited safely; the message says why and what to do."""
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class LooseTimestamp(str):
+    """A plain scalar shaped like a timestamp that is not a real one (``2026-02-30``), kept as its text.
+
+    ruamel.yaml resolves such scalars as timestamps and then fails to build
+    the date. itscm reads YAML 1.2, where they are strings (a date field
+    reports them as bad dates), so the file must still format: the text is
+    kept and written back plain, exactly as it was.
+    """
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return LooseTimestamp(node.value)
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+_Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_yaml_timestamp)
+# Under the timestamp tag, which the text resolves to again, so it is written plain.
+_Representer.add_representer(LooseTimestamp, lambda rep, data: rep.represent_scalar(_TIMESTAMP, str(data)))
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long lines: the layout is the author's
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -61,6 +95,8 @@ def load_all(text: str) -> list[Any]:
         raise EditError(f"not valid YAML, fix it first (itscm lint shows where): {exc}".replace("\n", " ")) from exc
     except RecursionError as exc:
         raise EditError("nested too deeply to edit: fix what itscm lint reports first") from exc
+    except (ValueError, OverflowError) as exc:  # a value ruamel.yaml resolves but cannot build
+        raise EditError(f"ruamel.yaml cannot read a value ({exc}): file left unchanged") from exc
 
 
 def dump_all(documents: list[Any]) -> str:

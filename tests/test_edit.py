@@ -270,3 +270,24 @@ def test_fmt_on_hostile_files_refuses_quickly_and_changes_nothing(repo: Path) ->
     for rel, text in files.items():
         assert f"{rel}: cannot format: YAML problem at " in done.stderr
         assert (repo / rel).read_text(encoding="utf-8") == text
+
+
+def test_fmt_and_review_keep_text_that_only_looks_like_a_date(repo: Path) -> None:
+    # YAML 1.2 strings to itscm; ruamel.yaml resolves them as timestamps and
+    # could not build them, which stopped fmt and review with an internal error.
+    odd = "description:   2026-13-45   # not a date\ntags: [2026-02-31, x]\n"
+    text = FORMATTED.replace("roles:\n", odd + "roles:\n", 1)
+    write_tree(repo, {"plans/people.yaml": PEOPLE, "plans/dr.yaml": text})
+    done = run_itscm("fmt", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    formatted = text.replace("description:   2026-13-45   # not a date", "description: 2026-13-45     # not a date")
+    assert (repo / "plans/dr.yaml").read_text(encoding="utf-8") == formatted
+    assert run_itscm("fmt", "--check", "--root", str(repo)).returncode == 0
+    done = run_itscm("review", "payments-dr", "--by", "ann", "--date", "2026-11-20", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    after = (repo / "plans/dr.yaml").read_text(encoding="utf-8")
+    assert "review:\n  last_reviewed: 2026-11-20\n  by: ann\n" in after
+    assert "description: 2026-13-45     # not a date\ntags: [2026-02-31, x]\n" in after
+    # A real timestamp that is not a real time stays as written too.
+    write_tree(repo, {"plans/dr.yaml": formatted.replace("tags: [2026-02-31, x]", "tags: [x]\nstamp: 2026-02-28T25:00:00")})
+    assert run_itscm("fmt", "--check", "--root", str(repo)).returncode == 0

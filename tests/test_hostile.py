@@ -162,6 +162,35 @@ def test_mutated_estates_never_crash_the_linter(tmp_path_factory: pytest.TempPat
     assert run_cli(root) == (code, output)
 
 
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_mutated_estates_never_crash_fmt_and_formatting_is_stable(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    root = tmp_path_factory.mktemp("formatted")
+    shutil.rmtree(root)
+    shutil.copytree(_template(tmp_path_factory.getbasetemp()), root)
+    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
+        _mutate(root, data)
+    before = {path: path.read_bytes() for path in _files(root)}
+    formatted = False
+    for args in (["fmt", "--check"], ["fmt"], ["fmt", "--check"]):
+        result = CliRunner().invoke(cli, [*args, "--root", str(root)])
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code in (0, 1), result.output
+        assert "internal error" not in result.output, result.output
+        if args == ["fmt", "--check"] and formatted:  # after fmt: nothing more to change
+            assert result.output.splitlines()[-1].startswith("0 of "), result.output
+        if args == ["fmt"]:
+            changed = {path for path, raw in before.items() if path.read_bytes() != raw}
+            reported = {root / line.split(": ")[0] for line in result.output.splitlines() if line.endswith(": reformatted")}
+            assert changed == reported, result.output  # only the files it names were rewritten
+            formatted = True
+
+
 # -- explicit cases ---------------------------------------------------------------
 
 SERVICE = "apiVersion: itscm/v1\nkind: Service\nid: {id}\nowner: team-a\ntier: 2\n"
