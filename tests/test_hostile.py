@@ -138,18 +138,27 @@ def _mutate(root: Path, data: st.DataObject) -> None:
         target.write_bytes(text.encode(encoding, errors="replace"))
 
 
-@settings(
+HOSTILE = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(data=st.data())
-def test_mutated_estates_never_crash_the_linter(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
-    root = tmp_path_factory.mktemp("mutated")
+
+
+def _mutated_copy(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, name: str) -> Path:
+    """A fresh copy of the generated estate, damaged one to four times."""
+    root = tmp_path_factory.mktemp(name)
     shutil.rmtree(root)
     shutil.copytree(_template(tmp_path_factory.getbasetemp()), root)
     for _ in range(data.draw(st.integers(1, 4), label="mutations")):
         _mutate(root, data)
+    return root
+
+
+@HOSTILE
+@given(data=st.data())
+def test_mutated_estates_never_crash_the_linter(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    root = _mutated_copy(tmp_path_factory, data, "mutated")
     code, output = run_cli(root)
     assert code in (0, 1), output
     assert " X001 " not in output, output
@@ -162,18 +171,10 @@ def test_mutated_estates_never_crash_the_linter(tmp_path_factory: pytest.TempPat
     assert run_cli(root) == (code, output)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@HOSTILE
 @given(data=st.data())
 def test_mutated_estates_never_crash_fmt_and_formatting_is_stable(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
-    root = tmp_path_factory.mktemp("formatted")
-    shutil.rmtree(root)
-    shutil.copytree(_template(tmp_path_factory.getbasetemp()), root)
-    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
-        _mutate(root, data)
+    root = _mutated_copy(tmp_path_factory, data, "formatted")
     before = {path: path.read_bytes() for path in _files(root)}
     formatted = False
     for args in (["fmt", "--check"], ["fmt"], ["fmt", "--check"]):
