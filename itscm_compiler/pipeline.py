@@ -110,10 +110,8 @@ def unknown_rule_codes(config: Config) -> list[Finding]:
     import difflib
 
     from .config import CONFIG_FILE
-    from .engine import INTERNAL
-    from .rules import BY_CODE
 
-    known = [*BY_CODE, INTERNAL.code]
+    known = _known_codes()
     findings = []
     for code, line, column in config.rule_places:
         if code in known:
@@ -125,6 +123,14 @@ def unknown_rule_codes(config: Config) -> list[Finding]:
             hint = f"did you mean {close[0]!r}?" if close else "`itscm rules` lists the codes"
         findings.append(Finding(Location(CONFIG_FILE, line, column), f"no rule has the code {code!r}: {hint}", code="Y010"))
     return findings
+
+
+def _known_codes() -> list[str]:
+    """Every code a waiver or ``.itscm.yaml`` may name: the rules' and X001's."""
+    from .engine import INTERNAL
+    from .rules import BY_CODE
+
+    return [*BY_CODE, INTERNAL.code]
 
 
 def lint(
@@ -238,10 +244,8 @@ def apply_waivers(estate: Estate, diagnostics: list[Diagnostic]) -> tuple[list[D
     """Drop waived diagnostics and add the waivers' own (W001-W003); returns (kept, waived)."""
     if not estate.waivers:
         return diagnostics, []
-    from .engine import INTERNAL, stamp
-    from .rules import BY_CODE
+    from .engine import stamp
     from .waivers import apply
 
-    known = [*BY_CODE, INTERNAL.code]
-    applied = apply(diagnostics, estate.waivers, estate.today, known)
+    applied = apply(diagnostics, estate.waivers, estate.today, _known_codes())
     return applied.kept + stamp(applied.findings, estate.config), applied.waived

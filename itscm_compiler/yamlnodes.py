@@ -23,12 +23,12 @@ from .yamlread import (
     _TRUE,
     MAX_ALIAS_VALUES,
     MAX_DEPTH,
-    MAX_INT_DIGITS,
     NumberTooLong,
     Path,
     Span,
     YamlDocument,
     YamlProblem,
+    int_of,
     resolve_plain,
 )
 
@@ -113,9 +113,7 @@ class _Walker:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         try:
             if tag.endswith(":int"):
-                if len(value) > MAX_INT_DIGITS:
-                    raise NumberTooLong(value)
-                return int(value, 0)
+                return int_of(value, 0)
             if tag.endswith(":float"):
                 return float(value)
             if tag.endswith(":bool"):

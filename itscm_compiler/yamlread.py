@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +135,24 @@ class YamlDocument:
         return Pos(*span) if span is not None else default
 
 
+def int_of(text: str, base: int = 10) -> int:
+    """``int(text, base)``, or NumberTooLong for more digits than itscm or the interpreter reads.
+
+    Python refuses more digits than PYTHONINTMAXSTRDIGITS (at least 640),
+    which may be set below MAX_INT_DIGITS; other ValueErrors (not a number
+    at all) pass through.
+    """
+    if len(text) > MAX_INT_DIGITS:
+        raise NumberTooLong(text)
+    try:
+        return int(text, base)
+    except ValueError:
+        limit = sys.get_int_max_str_digits()
+        if limit and len(text) > limit:
+            raise NumberTooLong(text) from None
+        raise
+
+
 def resolve_plain(text: str) -> Any:
     """Resolve a plain scalar with the YAML 1.2 core schema."""
     if text in _NULLS:
@@ -147,12 +166,7 @@ def resolve_plain(text: str) -> Any:
         return text
     if first in "0123456789+-.":  # every number, .inf and .nan starts so
         if _INT_RE.match(text):
-            if len(text) > MAX_INT_DIGITS:
-                raise NumberTooLong(text)
-            try:
-                return int(text)
-            except ValueError:  # the interpreter set to a lower limit (PYTHONINTMAXSTRDIGITS)
-                raise NumberTooLong(text) from None
+            return int_of(text)
         if _OCT_RE.match(text):
             return int(text[2:], 8)
         if _HEX_RE.match(text):

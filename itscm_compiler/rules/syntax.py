@@ -49,9 +49,9 @@ YAML_RULES = (
     loader_rule("Y005", "unreadable-file", E, """
         The file cannot be read as text: binary content, bytes that are not
         UTF-8 (a file saved as UTF-16 or UTF-32, as some editors save
-        "Unicode", is named so), a file that vanished while it was being read, or not a file at
-        all (a named pipe, socket or device with a YAML name, which is refused
-        without waiting on it).
+        "Unicode", is named so), a file that vanished while it was being
+        read, or not a file at all (a named pipe, socket or device with a YAML
+        name, which is refused without waiting on it).
 
         Fix: save the file as UTF-8, or remove a binary file or a pipe that has a YAML name.
     """),
