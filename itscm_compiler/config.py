@@ -26,12 +26,24 @@ _SIZE_RE = re.compile(r"(\d+)\s*([KMG]?)B?\Z", re.IGNORECASE)
 
 
 class ConfigError(Exception):
-    """The configuration file cannot be used; carries where and why."""
+    """The configuration file cannot be used; carries where and why, for every problem found.
 
-    def __init__(self, location: Location, message: str) -> None:
+    ``location`` and ``message`` are the first problem's; ``problems`` has
+    them all, in the order of the file, so one run shows every mistake.
+    """
+
+    def __init__(self, location: Location, message: str, more: tuple[tuple[Location, str], ...] = ()) -> None:
         super().__init__(f"{location}: {message}")
         self.location = location
         self.message = message
+        self.problems: tuple[tuple[Location, str], ...] = ((location, message), *more)
+
+
+def _raise_all(problems: list[tuple[Location, str]]) -> None:
+    """Raise one ConfigError with every problem, sorted by place; nothing when there are none."""
+    if problems:
+        ordered = sorted(problems, key=lambda p: (p[0].line or 0, p[0].column or 0))
+        raise ConfigError(*ordered[0], more=tuple(ordered[1:]))
 
 
 @dataclass(frozen=True)
@@ -72,10 +84,8 @@ def load_config(root: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Location(CONFIG_FILE), f"cannot read the configuration: {exc}") from exc
-    documents, problems = read_documents(text)
-    if problems:
-        problem = problems[0]
-        raise ConfigError(Location(CONFIG_FILE, problem.line, problem.column), problem.message)
+    documents, yaml_problems = read_documents(text)
+    _raise_all([(Location(CONFIG_FILE, p.line, p.column), p.message) for p in yaml_problems])
     if not documents or documents[0].data is None:
         return Config(root=root)
     doc = documents[0]
@@ -87,31 +97,40 @@ def load_config(root: Path) -> Config:
 
     if not isinstance(data, dict):
         raise ConfigError(where(), "the configuration must be a mapping")
+    # Every mistake is collected and reported together: fixing a file one
+    # error per run is what makes people give up on a tool.
+    problems: list[tuple[Location, str]] = []
     known = {"roots", "exclude", "rules", "max_file_size"}
     for key in data:
         if key not in known:
             pos = doc.positions[(key,)]
-            raise ConfigError(
-                Location(CONFIG_FILE, pos.key_line, pos.key_column),
-                f"unknown setting {key!r}: use one of {', '.join(sorted(known))}",
+            problems.append(
+                (
+                    Location(CONFIG_FILE, pos.key_line, pos.key_column),
+                    f"unknown setting {key!r}: use one of {', '.join(sorted(known))}",
+                )
             )
     roots = data.get("roots", ["."])
     exclude = data.get("exclude", [])
     for name, value in (("roots", roots), ("exclude", exclude)):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(where(name), f"{name} must be a list of paths")
-    for i, start in enumerate(roots):
-        if _outside(start):
-            raise ConfigError(
-                where("roots", i),
-                f"root {start!r} is outside the repository: itscm reads only the repository's own files; "
-                "list folders relative to the folder of .itscm.yaml",
-            )
+            problems.append((where(name), f"{name} must be a list of paths"))
+    if isinstance(roots, list):
+        for i, start in enumerate(roots):
+            if isinstance(start, str) and _outside(start):
+                problems.append(
+                    (
+                        where("roots", i),
+                        f"root {start!r} is outside the repository: itscm reads only the repository's own files; "
+                        "list folders relative to the folder of .itscm.yaml",
+                    )
+                )
     severities: dict[str, Severity | None] = {}
     places: list[tuple[str, int, int]] = []
     rules = data.get("rules", {})
     if not isinstance(rules, dict):
-        raise ConfigError(where("rules"), "rules must map a code to error, warning, info or off")
+        problems.append((where("rules"), "rules must map a code to error, warning, info or off"))
+        rules = {}
     for code, level in rules.items():
         text = str(level).strip().lower() if level is not False else "off"
         if text == "off":
@@ -119,13 +138,15 @@ def load_config(root: Path) -> Config:
         elif text in ("error", "warning", "info"):
             severities[str(code)] = Severity.parse(text)
         else:
-            raise ConfigError(where("rules", code), f"{level!r} is not a severity: use error, warning, info or off")
+            problems.append((where("rules", code), f"{level!r} is not a severity: use error, warning, info or off"))
         pos = doc.positions.get(("rules", code)) or doc.positions[()]
         places.append((str(code), pos.key_line or pos.line, pos.key_column or pos.column))
+    max_size = DEFAULT_MAX_FILE_SIZE
     try:
         max_size = _parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
     except ValueError:
-        raise ConfigError(where("max_file_size"), "max_file_size must be a size like 8MB or 500KB") from None
+        problems.append((where("max_file_size"), "max_file_size must be a size like 8MB or 500KB"))
+    _raise_all(problems)
     return Config(
         root=root,
         roots=tuple(roots),

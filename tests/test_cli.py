@@ -77,6 +77,26 @@ def test_broken_configuration_exits_2_with_position(repo: Path) -> None:
     assert proc.returncode == 2 and "unknown setting 'rool'" in proc.stderr
 
 
+def test_every_configuration_mistake_is_reported_in_one_run(repo: Path) -> None:
+    config = "rool: 1\nroots: [services, ../x]\nrules:\n  R001: loud\n  R002: off\n  G101: sometimes\nmax_file_size: huge\n"
+    write_tree(repo, {"a.yaml": SITE, ".itscm.yaml": config})
+    for command in (("lint",), ("metrics",), ("graph",)):
+        proc = run_itscm(*command, "--root", str(repo))
+        assert proc.returncode == 2, proc.stdout
+        places = [line.split(" error ")[0] for line in proc.stderr.splitlines()]
+        assert places == [
+            ".itscm.yaml:1:1:",
+            ".itscm.yaml:2:19:",
+            ".itscm.yaml:4:9:",
+            ".itscm.yaml:6:9:",
+            ".itscm.yaml:7:16:",
+        ], proc.stderr
+    write_tree(repo, {".itscm.yaml": "rules: [R001]\nexclude: 3\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2
+    assert [line.split(" error ")[0] for line in proc.stderr.splitlines()] == [".itscm.yaml:1:8:", ".itscm.yaml:2:10:"]
+
+
 @pytest.mark.parametrize(
     "roots", ["[../..]", "[/etc]", "[services, ../elsewhere]", "[a/../../b]", "['C:/data']"]
 )

@@ -44,6 +44,7 @@ def today_option(func: F) -> F:
 
 
 def config_error(exc: ConfigError) -> NoReturn:
-    """Report an unusable ``.itscm.yaml`` the same way in every command, and exit 2."""
-    click.echo(f"{exc.location}: error {exc.message}", err=True)
+    """Report an unusable ``.itscm.yaml`` the same way in every command (every problem), and exit 2."""
+    for location, message in exc.problems:
+        click.echo(f"{location}: error {message}", err=True)
     sys.exit(2)
