@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.representer import RoundTripRepresenter
 
@@ -64,7 +64,8 @@ _Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_yaml_timestamp)
 _Representer.add_representer(LooseTimestamp, lambda rep, data: rep.represent_scalar(_TIMESTAMP, str(data)))
 
 
-def _yaml() -> YAML:
+def editor() -> YAML:
+    """A round-trip YAML instance with itscm's layout, which keeps text that only looks like a date."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.Representer = _Representer
@@ -74,36 +75,64 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _split_preamble(text: str) -> str:
-    """Drop a ``---`` that only follows leading comments: ruamel would drop those comments."""
+def _split_preamble(text: str) -> tuple[str, int]:
+    """Drop a ``---`` that only follows leading comments (ruamel would drop those comments).
+
+    Returns the text and the 0-based line the marker was on (-1: none
+    dropped), so positions in the result can be mapped back.
+    """
     lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         if stripped == "---":
-            return "".join(lines[:number] + lines[number + 1 :])
-        return text
-    return text
+            return "".join(lines[:number] + lines[number + 1 :]), number
+        return text, -1
+    return text, -1
 
 
 def load_all(text: str) -> list[Any]:
     """Every document of ``text`` as round-trip data (comments attached)."""
+    body, dropped = _split_preamble(text)
     try:
-        return list(_yaml().load_all(_split_preamble(text)))
+        return list(editor().load_all(body))
     except YAMLError as exc:
-        raise EditError(f"not valid YAML, fix it first (itscm lint shows where): {exc}".replace("\n", " ")) from exc
+        raise EditError(f"not valid YAML ({yaml_problem(exc, dropped)}): fix it first (itscm lint shows it too)") from exc
     except RecursionError as exc:
         raise EditError("nested too deeply to edit: fix what itscm lint reports first") from exc
     except (ValueError, OverflowError) as exc:  # a value ruamel.yaml resolves but cannot build
-        raise EditError(f"ruamel.yaml cannot read a value ({exc}): file left unchanged") from exc
+        if "digits" in str(exc):
+            raise EditError("an integer has more digits than Python reads: fix what itscm lint reports (Y003) first") from exc
+        raise EditError(f"ruamel.yaml cannot read a value ({first_line(exc)}): file left unchanged") from exc
+
+
+def yaml_problem(exc: YAMLError, dropped: int = -1) -> str:
+    """ruamel.yaml's error in one line: the problem and its 1-based line and column, where it says them.
+
+    ``dropped`` is a line taken out of the text before parsing (see
+    _split_preamble): positions after it are one line further down.
+    """
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        if mark is not None:
+            line = mark.line + (1 if 0 <= dropped <= mark.line else 0)
+            return f"{problem} at line {line + 1}, column {mark.column + 1}"
+        return problem
+    return first_line(exc)
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def dump_all(documents: list[Any]) -> str:
     """The documents in canonical layout."""
     out = io.StringIO()
     try:
-        _yaml().dump_all(documents, out)
+        editor().dump_all(documents, out)
         return layout(out.getvalue())
     except (YAMLError, RecursionError) as exc:
         # ruamel.yaml could not write back what it read (exotic anchors, deep nesting): leave the file.

@@ -128,7 +128,8 @@ def test_unreadable_sources_exit_2_with_the_file_named(tmp_path: Path) -> None:
     assert compose.returncode == 2 and "not-compose.yml: error: not a Compose file" in compose.stderr
     (tmp_path / "broken.yaml").write_text("kind: [\n", encoding="utf-8")
     broken = run_itscm("import", "backstage", str(tmp_path / "broken.yaml"), cwd=root)
-    assert broken.returncode == 2 and "broken.yaml: error: not a readable YAML file" in broken.stderr
+    assert broken.returncode == 2 and "broken.yaml:2: error: not a readable YAML file: " in broken.stderr
+    assert "at line 2, column 1" in broken.stderr  # the parser's own problem and place, not its context
     (tmp_path / "threats.csv").write_text("ref,title\nx,y\n", encoding="utf-8")
     csv = run_itscm("import", "threats", str(tmp_path / "threats.csv"), cwd=root)
     assert csv.returncode == 2
@@ -314,3 +315,49 @@ def test_compose_ids_that_would_clash_are_reported_not_merged(tmp_path: Path) ->
     assert _load(tmp_path / "out/services/components/my-db.yaml")["description"].startswith("Container image postgres")
     bad_site = run_itscm("import", "compose", str(source), "--owner", "t", "--site", "Bad Site", cwd=tmp_path)
     assert bad_site.returncode == 2 and "'Bad Site' is not a valid site id" in bad_site.stderr
+
+
+DATE_LIKE = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: ops}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: 2026-02-30
+  annotations: {itscm.io/tier: "2", build: %s}
+spec: {type: service, lifecycle: production, owner: group:default/ops, dependsOn: [component:2026-02-03]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: 2026-02-03}
+spec: {type: service, lifecycle: production, owner: ops}
+"""
+
+
+def test_names_that_look_like_dates_and_huge_numbers_import_as_written(tmp_path: Path) -> None:
+    # Backstage and Compose read YAML 1.2: these are text there, as they are for itscm.
+    root = _repo(tmp_path)
+    source = tmp_path / "dates.yaml"
+    source.write_text(DATE_LIKE % ("9" * 5000), encoding="utf-8")
+    result = run_itscm("import", "backstage", str(source), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "3 created" in result.stdout
+    assert _load(root / "services/2026-02-30.yaml")["depends_on"] == ["2026-02-03"]
+    compose = tmp_path / "compose.yml"
+    compose.write_text("services:\n  web:\n    image: nginx\n    labels: {build: %s}\n" % ("7" * 5000), encoding="utf-8")
+    result = run_itscm("import", "compose", str(compose), "--owner", "ops", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "set_int_max_str_digits" not in result.stderr
+
+
+def test_an_unreadable_file_in_the_repository_is_named_with_its_problem(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "services" / "broken.yaml").write_text("# notes\n---\nid: x\nname: [a\n", encoding="utf-8")
+    result = run_itscm("import", "backstage", str(DATA / "catalog-info.yaml"), cwd=root)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "broken.yaml" in line)
+    # The line counts the "---" that is set aside before parsing.
+    assert "at line 5, column 1" in line and "documents in it are not updated" in line, line

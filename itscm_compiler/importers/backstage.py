@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from .base import Entity, Extracted, slugify
+from .source import SourceError, read_yaml
 
 LIFECYCLES = {"experimental": "planned", "production": "production", "deprecated": "retiring"}
 NOT_RUNNING = frozenset({"library", "documentation", "template"})
@@ -97,9 +96,9 @@ def _load(paths: list[Path], out: Extracted) -> Catalogue:
     users = 0
     for path in paths:
         try:
-            documents = list(YAML(typ="rt").load_all(path.read_text(encoding="utf-8")))
-        except Exception as exc:  # noqa: BLE001 - report, never a traceback
-            out.error(str(path), f"not a readable YAML file: {str(exc).splitlines()[0] if str(exc) else exc}")
+            documents = read_yaml(path)
+        except SourceError as exc:
+            out.error(exc.where, exc.message)
             continue
         for number, data in enumerate(documents, 1):
             if data is None:

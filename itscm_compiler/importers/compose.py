@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from .base import Entity, Extracted, is_slug, slugify
+from .source import SourceError, read_yaml
 
 # Image names (without registry, path or tag) -> component type.
 COMPONENT_IMAGES: dict[str, str] = {
@@ -88,10 +87,14 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
     order: list[str] = []
     for path in paths:
         try:
-            data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-        except Exception as exc:  # noqa: BLE001 - report, never a traceback
-            out.error(str(path), f"not a readable YAML file: {str(exc).splitlines()[0] if str(exc) else exc}")
+            documents = read_yaml(path)
+        except SourceError as exc:
+            out.error(exc.where, exc.message)
             continue
+        if len(documents) > 1:
+            out.error(str(path), f"{len(documents)} YAML documents: a Compose file has one")
+            continue
+        data = documents[0] if documents else None
         services = data.get("services") if isinstance(data, dict) else None
         if not isinstance(services, dict):
             out.error(str(path), "not a Compose file: there is no `services:` mapping")

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from ..roundtrip import EditError, editor, load_all
 from .base import Entity, Problem
 
 # The order of keys in new documents, and where a new key goes in an old one.
@@ -30,12 +30,6 @@ KEY_ORDER = (
 SKIPPED_DIRS = frozenset({"site", "schema", "node_modules", "venv", "build", "dist", "__pycache__"})
 
 
-def round_trip() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    return yaml
 
 
 @dataclass
@@ -49,7 +43,7 @@ class FileState:
 
     def dump(self) -> str:
         stream = io.StringIO()
-        round_trip().dump_all(self.docs, stream)
+        editor().dump_all(self.docs, stream)
         return stream.getvalue()
 
 
@@ -67,7 +61,6 @@ def _load_repository(out: Path, result: ImportResult) -> tuple[dict[str, tuple[F
     files: dict[Path, FileState] = {}
     if not out.is_dir():
         return by_id, files
-    yaml = round_trip()
     for dirpath, dirnames, filenames in os.walk(out):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
         for name in sorted(filenames):
@@ -76,12 +69,10 @@ def _load_repository(out: Path, result: ImportResult) -> tuple[dict[str, tuple[F
             path = Path(dirpath) / name
             try:
                 text = path.read_text(encoding="utf-8")
-                docs = list(yaml.load_all(text))
+                docs = load_all(text)
             except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never fatal
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                result.problems.append(
-                    Problem("warning", str(path), f"cannot read it ({first}): documents in it are not updated")
-                )
+                why = str(exc) if isinstance(exc, EditError) else f"cannot read it ({type(exc).__name__}: {exc})"
+                result.problems.append(Problem("warning", str(path), f"{why}: documents in it are not updated"))
                 continue
             state = FileState(path, text, docs)
             files[path] = state
@@ -173,7 +164,7 @@ def _merge_instances(doc: CommentedMap, entity: Entity) -> None:
 
 def _snapshot(doc: Any) -> str:
     stream = io.StringIO()
-    round_trip().dump(doc, stream)
+    editor().dump(doc, stream)
     return stream.getvalue()
 
 
