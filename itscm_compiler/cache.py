@@ -280,6 +280,9 @@ class LoadCache:
         self.used: dict[bytes, bytes | memoryview] = {}  # key -> verified payload, used by this run
         self.new: dict[bytes, bytes | memoryview] = {}
         self._read = False  # packs are opened on the first lookup: a whole-run hit never needs them
+        # A run over another tree (PR mode's base) adds its entries but never
+        # compacts: what it did not use is what the working tree needs.
+        self.guest = False
         try:
             self._names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
         except OSError:
@@ -398,7 +401,7 @@ class LoadCache:
         """
         if not self.new:
             return
-        if not compact:
+        if not compact or self.guest:
             if self._write(self.new):
                 self.new = {}
             return

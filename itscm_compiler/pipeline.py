@@ -139,18 +139,26 @@ def lint(
     today: dt.date | None = None,
     config: Config | None = None,
     cache: bool = True,
+    cache_of: Path | None = None,
 ) -> LintResult:
     """Run every check on the repository at ``root``.
 
     ``paths`` restricts what is reported, never what is loaded: cross-file
     checks always see the whole estate. With ``cache``, a run on exactly
     the inputs of a recent one returns its stored result (resultcache.py).
+    ``cache_of`` runs on ``root`` with the load cache of another checkout
+    of the same repository (PR mode's base): its entries are keyed by path
+    and content, so every file the two trees share is a hit; no result is
+    stored for such a run.
     """
     root = root.resolve()
     config = config or load_config(root)
     day = today or dt.date.today()
     with gc_paused():
-        result = _checked(root, config, day, cache)
+        if cache_of is not None:
+            result = _checked_as_guest(root, config, day, cache_of)
+        else:
+            result = _checked(root, config, day, cache)
         diagnostics = result.diagnostics
         if paths:
             wanted = tuple(relative(root, p) for p in paths)
@@ -201,6 +209,19 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
         key = results.key(inputs, zip(files, keys))
         results.put(key, Stored.of(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
+
+
+def _checked_as_guest(root: Path, config: Config, today: dt.date, host: Path) -> LintResult:
+    """Every diagnostic of the estate at ``root``, loaded through the load cache of the checkout at ``host``."""
+    import dataclasses
+
+    from .cache import LoadCache
+
+    load_cache = LoadCache.open(dataclasses.replace(config, root=host))
+    if load_cache is not None:
+        load_cache.guest = True
+    estate, diagnostics, _ = _load(root, config, today, discover(config), load_cache)
+    return _run(estate, diagnostics)
 
 
 PROSE_ONLY_UP_TO = 20  # changed files compared one by one; more and a full run costs little more

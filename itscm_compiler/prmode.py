@@ -52,8 +52,9 @@ def lint_since(
     paths: tuple[str, ...] = (),
     today: dt.date | None = None,
     config: Config | None = None,
+    cache: bool = True,
 ) -> PRResult:
-    """Lint ``root`` and report only what is new compared with ``ref``."""
+    """Lint ``root`` and report only what is new compared with ``ref`` (``cache``: see pipeline.lint)."""
     root = root.resolve()
     config = config or load_config(root)
     today = today or dt.date.today()
@@ -68,8 +69,8 @@ def lint_since(
             f"{ref!r} is not a commit in this repository: check the name, or fetch it first "
             f"(in a shallow CI clone: git fetch origin {ref} or fetch-depth: 0)"
         ) from None
-    head = lint(root, today=today, config=config)
-    before = _lint_at(root, base, prefix, today, config)
+    head = lint(root, today=today, config=config, cache=cache)
+    before = _lint_at(root, base, prefix, today, config, cache)
     renames = _renames(root, base)
     new, left_out = compare(before, head.diagnostics, renames)
     if paths:
@@ -98,7 +99,7 @@ def compare(
     return new, old
 
 
-def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Config) -> list[Diagnostic]:
+def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Config, cache: bool) -> list[Diagnostic]:
     """Every diagnostic of the tree at ``commit``, checked out in a temporary worktree."""
     scratch = Path(tempfile.mkdtemp(prefix="itscm-base-"))
     tree = scratch / "tree"
@@ -112,7 +113,11 @@ def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Confi
         if not base_root.is_dir():
             return []  # the continuity repository did not exist yet: everything is new
         base_config = dataclasses.replace(config, root=base_root)
-        return lint(base_root, today=today, config=base_config, cache=False).diagnostics
+        if not cache:
+            return lint(base_root, today=today, config=base_config, cache=False).diagnostics
+        # Through the working tree's load cache: the files the change did not
+        # touch are read, hashed and found there, not parsed again.
+        return lint(base_root, today=today, config=base_config, cache_of=root).diagnostics
     finally:
         try:
             run_git(root, "worktree", "remove", "--force", str(tree), check=False)

@@ -83,6 +83,30 @@ def test_old_finding_hidden_and_new_one_shown_after_lines_shifted(tmp_path: Path
     assert repo.git("worktree", "list").count("\n") == 1
 
 
+def _pack_sizes(root: Path) -> list[int]:
+    """The entry count of each pack of the load cache (see cache.py for the layout)."""
+    from itscm_compiler.cache import _COUNT
+
+    packs = sorted((root / ".itscm-cache" / "v2").glob("*.pack"))
+    return sorted(int.from_bytes(p.read_bytes()[_COUNT - 4 : _COUNT], "big") for p in packs)
+
+
+def test_the_base_is_loaded_through_the_working_trees_cache(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    repo.commit(dt.date(2026, 1, 20), "Describe payments, depend on phantom", {"services/pay.yaml": CHANGED})
+    args = ("lint", "--since", "base", "--today", "2026-02-01")
+    first = run_itscm(*args, cwd=repo.path)
+    # The working tree's two files, then only the one file the base has in
+    # another version: people.yaml was found in the cache, not parsed again.
+    assert _pack_sizes(repo.path) == [1, 2]
+    again = run_itscm(*args, cwd=repo.path)
+    assert _pack_sizes(repo.path) == [1, 2]  # every file of both trees was a hit
+    uncached = run_itscm(*args, "--no-cache", cwd=repo.path)
+    assert first.returncode == again.returncode == uncached.returncode == 1
+    assert first.stdout == again.stdout == uncached.stdout and _r001(first.stdout) == ["services/pay.yaml:11:5"]
+    assert not list(tmp_path.glob("**/itscm-base-*"))
+
+
 def test_only_shifted_lines_exit_zero(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     shifted = "# Payments, owned by ops\n\n" + BASE["services/pay.yaml"]

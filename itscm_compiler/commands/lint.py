@@ -54,7 +54,7 @@ def lint(
             from ..prmode import PRModeError, lint_since
 
             try:
-                pr = lint_since(root, since, paths, today)
+                pr = lint_since(root, since, paths, today, cache=not no_cache)
             except PRModeError as exc:
                 click.echo(f"itscm lint --since: {exc}", err=True)
                 sys.exit(2)
