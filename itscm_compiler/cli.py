@@ -87,14 +87,23 @@ def main(argv: list[str] | None = None) -> Any:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _print_any_file_name()
     try:
-        return cli.main(args=argv, prog_name="itscm", standalone_mode=True)
+        # Not click's standalone mode: it turns Ctrl-C into exit code 1, which
+        # for lint means "errors found".
+        done = cli.main(args=argv, prog_name="itscm", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except click.ClickException as exc:  # a usage error: click's message and exit code (2)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("itscm: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
         sys.exit(2)
+    if isinstance(done, int):  # what click's Exit (--help, --version) asked for
+        sys.exit(done)
+    return done
 
 
 def run() -> None:

@@ -78,3 +78,53 @@ def test_serve_keeps_old_estates_collectable(monkeypatch, tmp_path: Path) -> Non
     monkeypatch.setattr(serve_module, "build_site", no_site)
     assert serve_module.serve(ROOT, "127.0.0.1", 0) == 2  # nothing built: it stops before serving
     assert gcpause._KEEP_FROZEN is False
+
+
+def test_ctrl_c_exits_130_cleanly_with_no_traceback_and_nothing_left_behind(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal interrupts the whole process group: the command and its workers.
+    import signal
+    import time
+
+    estate, scratch = tmp_path / "estate", tmp_path / "tmp"
+    scratch.mkdir()
+    generate(estate, services=1500, seed=2)  # about a second of cold lint here: time to be interrupted
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", TMPDIR=str(scratch))
+    interrupted = 0
+    for delay in (0.5, 0.35, 0.7):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(estate)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:  # already done: not interrupted this time
+            pass
+        _, stderr = proc.communicate(timeout=120)
+        assert "Traceback" not in stderr, stderr
+        if proc.returncode in (0, 1):
+            continue  # it finished before the signal
+        assert proc.returncode == 130, stderr
+        assert stderr.strip().splitlines()[-1] == "itscm: interrupted", stderr
+        interrupted += 1
+        time.sleep(0.2)
+        assert _in_session(proc.pid) == [], "processes left running"
+        assert list(scratch.iterdir()) == []  # no spill files or folders of the workers
+    assert interrupted, "no run was interrupted: the estate is checked too fast for this test"
+
+
+def _in_session(session: int) -> list[int]:
+    """The processes still running in ``session`` (from /proc: no procps needed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
