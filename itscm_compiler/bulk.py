@@ -58,6 +58,18 @@ def worker_count(files: int) -> int:
     return max(1, min(cpu_count(), MAX_WORKERS))
 
 
+def plain_signals() -> None:
+    """Start of a worker process: SIGTERM ends it at once, as by default.
+
+    The ``itscm`` command turns SIGTERM into a clean exit so that the main
+    process removes its temporary files; a forked worker inherits that
+    handler but has nothing to clean up, and its parent does the waiting.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _chunk_worker(
     root: str, rels: list[str], max_size: int, salt: bytes | None, spill: str
 ) -> tuple[list[int], list[bytes | None]]:
@@ -118,7 +130,7 @@ def _load_parallel(
     salt = cache.salt if cache else None  # all a worker needs to compute keys
     try:
         with tempfile.TemporaryDirectory(prefix="itscm-load-") as spill, concurrent.futures.ProcessPoolExecutor(
-            workers - 1, mp_context=multiprocessing.get_context(method)
+            workers - 1, mp_context=multiprocessing.get_context(method), initializer=plain_signals
         ) as pool:
             spills = [os.path.join(spill, str(i)) for i in range(len(chunks))]
             futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt, spills[i]) for i, chunk in enumerate(chunks)]
@@ -269,6 +281,7 @@ def _fork_reader(base: str, rels: list[str], salt: bytes, limit: int) -> tuple[i
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         code = 1
         try:
+            plain_signals()
             os.close(read_end)
             import pickle
 

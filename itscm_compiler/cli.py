@@ -106,6 +106,20 @@ def main(argv: list[str] | None = None) -> Any:
     return done
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, raised where the command was, so that it unwinds through every ``finally``."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    import threading
+
+    # The process pool's manager thread may stumble over futures cancelled
+    # by the unwinding (CPython 3.11 prints an InvalidStateError): the run
+    # is over, what a background thread says about it no longer matters.
+    threading.excepthook = lambda args: None
+    raise _Terminated(128 + signum)
+
+
 def run() -> None:
     """The ``itscm`` command: :func:`main`, then exit without tearing down the heap.
 
@@ -117,12 +131,22 @@ def run() -> None:
     For the same reason, what a command builds stays out of the garbage
     collector's later work (gcpause.keep_frozen): the process ends soon.
     """
+    import signal
+
     from .gcpause import keep_frozen
 
     keep_frozen()
+    # A CI job cancelled, or `timeout`, sends SIGTERM: by default Python
+    # dies on the spot, leaving PR mode's base checkout registered in Git
+    # and the workers' spill files behind. As an exception, every cleanup
+    # on the way out runs.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
         code: object = 0
+    except _Terminated:
+        print("itscm: terminated", file=sys.stderr)
+        code = 128 + signal.SIGTERM
     except SystemExit as exc:
         code = exc.code
     if code is None:

@@ -103,7 +103,10 @@ def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
     global _JOB
     _JOB = (estate, there)
     try:
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        from .bulk import plain_signals
+
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=plain_signals) as pool:
             future = pool.submit(_run_in_worker)
             diagnostics = _run_rules(estate, here)
             diagnostics.extend(future.result())

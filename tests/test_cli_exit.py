@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
@@ -80,19 +84,32 @@ def test_serve_keeps_old_estates_collectable(monkeypatch, tmp_path: Path) -> Non
     assert gcpause._KEEP_FROZEN is False
 
 
-def test_ctrl_c_exits_130_cleanly_with_no_traceback_and_nothing_left_behind(tmp_path: Path) -> None:
-    # Ctrl-C in a terminal interrupts the whole process group: the command and its workers.
-    import signal
-    import time
+STOPS = [(signal.SIGINT, 130, "itscm: interrupted"), (signal.SIGTERM, 143, "itscm: terminated")]
 
+
+@pytest.mark.parametrize(("stop", "code", "said"), STOPS, ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("since", [False, True], ids=["lint", "pr-mode"])
+def test_a_stopped_run_exits_cleanly_and_leaves_nothing_behind(
+    tmp_path: Path, stop: signal.Signals, code: int, said: str, since: bool
+) -> None:
+    # Ctrl-C in a terminal, and a cancelled CI job, signal the whole process
+    # group: the command, its workers and its Git processes.
     estate, scratch = tmp_path / "estate", tmp_path / "tmp"
     scratch.mkdir()
-    generate(estate, services=1500, seed=2)  # about a second of cold lint here: time to be interrupted
+    generate(estate, services=1500, seed=2)  # about a second of cold lint here: time to be stopped
+    args = ["lint", "--root", str(estate)]
+    if since:
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], cwd=estate, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=estate, check=True)
+        subprocess.run([*git, "commit", "-qm", "base"], cwd=estate, check=True)
+        args += ["--since", "HEAD"]
     env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", TMPDIR=str(scratch))
-    interrupted = 0
-    for delay in (0.5, 0.35, 0.7):
+    stopped = 0
+    # In PR mode, later too: while the base is checked out and checked.
+    for delay in (0.5, 1.2, 1.8, 2.4) if since else (0.5, 0.35, 0.7):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(estate)],
+            [sys.executable, "-m", "itscm_compiler", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -101,20 +118,23 @@ def test_ctrl_c_exits_130_cleanly_with_no_traceback_and_nothing_left_behind(tmp_
         )
         time.sleep(delay)
         try:
-            os.killpg(proc.pid, signal.SIGINT)
-        except ProcessLookupError:  # already done: not interrupted this time
+            os.killpg(proc.pid, stop)
+        except ProcessLookupError:  # already done: not stopped this time
             pass
         _, stderr = proc.communicate(timeout=120)
         assert "Traceback" not in stderr, stderr
         if proc.returncode in (0, 1):
             continue  # it finished before the signal
-        assert proc.returncode == 130, stderr
-        assert stderr.strip().splitlines()[-1] == "itscm: interrupted", stderr
-        interrupted += 1
+        assert proc.returncode == code, stderr
+        assert stderr.strip().splitlines()[-1] == said, stderr
+        stopped += 1
         time.sleep(0.2)
         assert _in_session(proc.pid) == [], "processes left running"
-        assert list(scratch.iterdir()) == []  # no spill files or folders of the workers
-    assert interrupted, "no run was interrupted: the estate is checked too fast for this test"
+        assert list(scratch.iterdir()) == []  # no spill files, no base checkout
+        if since:
+            worktrees = subprocess.run(["git", "worktree", "list"], cwd=estate, capture_output=True, text=True)
+            assert worktrees.stdout.count("\n") == 1, worktrees.stdout  # the base checkout is unregistered
+    assert stopped, "no run was stopped: the estate is checked too fast for this test"
 
 
 def _in_session(session: int) -> list[int]:
