@@ -106,8 +106,12 @@ def main(argv: list[str] | None = None) -> Any:
     return done
 
 
-class _Terminated(SystemExit):
-    """SIGTERM, raised where the command was, so that it unwinds through every ``finally``."""
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command was, so that it unwinds through every ``finally``.
+
+    Not a SystemExit: code that runs other tools in-process (MkDocs) turns
+    their SystemExit into an error of its own.
+    """
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -117,7 +121,7 @@ def _terminated(signum: int, frame: object) -> None:
     # by the unwinding (CPython 3.11 prints an InvalidStateError): the run
     # is over, what a background thread says about it no longer matters.
     threading.excepthook = lambda args: None
-    raise _Terminated(128 + signum)
+    raise _Terminated(signum)
 
 
 def run() -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +18,7 @@ import pytest
 
 from itscm_compiler.site import escape
 
-from .conftest import run_itscm
+from .conftest import ROOT, run_itscm
 from .site_helpers import HOSTILE, fixture_repo, git, make_hostile
 
 pytestmark = pytest.mark.slow
@@ -220,6 +225,37 @@ def test_failed_build_leaves_the_previous_site(built: tuple[Path, Path], tmp_pat
     assert "no_such_thing" in done.stderr and "Traceback" not in done.stderr
     assert tree(site) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".itscm-build-")] == []
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_stopped_build_leaves_the_previous_site(built: tuple[Path, Path], tmp_path: Path, stop: int, code: int) -> None:
+    repo, out = built
+    site, scratch = tmp_path / "site", tmp_path / "tmp"
+    scratch.mkdir()
+    assert build(repo, site).returncode == 0
+    before = tree(site)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", TMPDIR=str(scratch))
+    stopped = 0
+    for delay in (0.6, 1.2, 1.8):  # while loading, rendering, and in MkDocs (in this process)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "itscm_compiler", "build", "--root", str(repo), "--out", str(site)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        )
+        time.sleep(delay)
+        try:
+            os.killpg(proc.pid, stop)
+        except ProcessLookupError:
+            pass
+        _, stderr = proc.communicate(timeout=300)
+        assert "Traceback" not in stderr, stderr
+        if proc.returncode == 0:
+            continue  # done before the signal
+        assert proc.returncode == code, stderr
+        stopped += 1
+        assert tree(site) == before
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".itscm-build-")] == []
+        assert list(scratch.iterdir()) == []
+    assert stopped, "no build was stopped"
 
 
 def test_lint_errors_stop_the_build_unless_allowed(tmp_path: Path) -> None:
