@@ -59,14 +59,16 @@ def worker_count(files: int) -> int:
 
 
 def plain_signals() -> None:
-    """Start of a worker process: SIGTERM ends it at once, as by default.
+    """Start of a worker process: Ctrl-C and SIGTERM end it at once and quietly.
 
-    The ``itscm`` command turns SIGTERM into a clean exit so that the main
-    process removes its temporary files; a forked worker inherits that
-    handler but has nothing to clean up, and its parent does the waiting.
+    The ``itscm`` command turns both into a clean exit of the main process,
+    which removes the temporary files; a forked worker inherits those
+    handlers but has nothing to clean up, and would otherwise print a
+    traceback of wherever the signal found it (waiting for work, mostly).
     """
     import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 

@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> Any:
     except (click.Abort, KeyboardInterrupt):
         click.echo("itscm: interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # the machine, not itscm: a folder that cannot be written, a full disk
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        click.echo(f"itscm: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
         sys.exit(2)
@@ -114,14 +118,24 @@ class _Terminated(BaseException):
     """
 
 
-def _terminated(signum: int, frame: object) -> None:
+def _quiet_threads() -> None:
     import threading
 
-    # The process pool's manager thread may stumble over futures cancelled
-    # by the unwinding (CPython 3.11 prints an InvalidStateError): the run
-    # is over, what a background thread says about it no longer matters.
+    # The process pool's manager thread may stumble over workers gone and
+    # futures cancelled by the unwinding (CPython 3.11 prints an
+    # InvalidStateError): the run is over, what a background thread says
+    # about it no longer matters.
     threading.excepthook = lambda args: None
+
+
+def _terminated(signum: int, frame: object) -> None:
+    _quiet_threads()
     raise _Terminated(signum)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _quiet_threads()
+    raise KeyboardInterrupt
 
 
 def run() -> None:
@@ -145,6 +159,8 @@ def run() -> None:
     # and the workers' spill files behind. As an exception, every cleanup
     # on the way out runs.
     signal.signal(signal.SIGTERM, _terminated)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with Ctrl-C ignored
+        signal.signal(signal.SIGINT, _interrupted)
     try:
         main()
         code: object = 0

@@ -194,3 +194,33 @@ def test_the_command_turns_pydantic_plugins_off_unless_asked(monkeypatch: pytest
     with pytest.raises(SystemExit):
         main(["--version"])
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
+
+
+def test_an_empty_since_ref_is_a_usage_error(repo: Path) -> None:
+    # `--since "$BASE_REF"` with the variable unset would otherwise lint everything and fail on old findings.
+    write_tree(repo, {"a.yaml": SITE})
+    proc = run_itscm("lint", "--root", str(repo), "--since", "")
+    assert proc.returncode == 2 and "'--since': is empty" in proc.stderr, proc.stderr
+
+
+def test_a_path_that_does_not_exist_is_named_not_silently_clean(repo: Path) -> None:
+    write_tree(repo, {"services/a.yaml": SITE, "services/b.yaml": DANGLING})
+    proc = run_itscm("lint", "--root", str(repo), str(repo / "servces"), str(repo / "services" / "b.yaml"))
+    assert proc.returncode == 1  # b.yaml's error is still reported
+    assert f"itscm lint: {repo / 'servces'}: no such file or folder" in proc.stderr, proc.stderr
+    assert "b.yaml" not in proc.stderr
+    proc = run_itscm("fmt", "--check", "--root", str(repo), str(repo / "nope.yaml"))
+    assert proc.returncode == 0 and f"itscm fmt: {repo / 'nope.yaml'}: no such file or folder" in proc.stderr
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error_not_an_internal_one(repo: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    init = run_itscm("init", str(blocker / "repo"))
+    assert init.returncode == 2
+    assert init.stderr.strip() == f"itscm: {blocker / 'repo'}: Not a directory", init.stderr
+    write_tree(repo, {"a.yaml": SITE})
+    build = run_itscm("build", "--root", str(repo), "--out", str(blocker / "site"))
+    assert build.returncode == 2
+    assert f"cannot write the site to {blocker / 'site'}: {blocker} is a file, not a folder" in build.stderr, build.stderr
+    assert "internal error" not in init.stderr + build.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import config_error, root_option
+from .options import config_error, root_option, warn_missing
 
 
 @click.command()
@@ -25,6 +25,7 @@ def fmt(paths: tuple[str, ...], check: bool, root: Path) -> None:
     from ..config import ConfigError
     from ..fmt import format_files
 
+    warn_missing("fmt", paths)
     try:
         result = format_files(root, paths, check)
     except ConfigError as exc:

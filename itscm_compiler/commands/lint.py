@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import config_error, root_option, today_option
+from .options import nonempty_ref, config_error, root_option, today_option, warn_missing
 
 
 @click.command()
@@ -25,6 +25,7 @@ from .options import config_error, root_option, today_option
 @click.option(
     "--since",
     metavar="REF",
+    callback=nonempty_ref,
     help="PR mode: report only the diagnostics that the change since REF (a branch, tag or commit) "
     "introduced; exit 1 only on new errors.",
 )
@@ -48,6 +49,7 @@ def lint(
     from ..pipeline import lint as run_lint
     from ..reporters import Report, render, repository_prefix
 
+    warn_missing("lint", paths)
     left_out = 0
     try:
         if since:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
@@ -48,3 +49,20 @@ def config_error(exc: ConfigError) -> NoReturn:
     for location, message in exc.problems:
         click.echo(f"{location}: error {message}", err=True)
     sys.exit(2)
+
+
+def warn_missing(command: str, paths: tuple[str, ...]) -> None:
+    """Say which PATHS do not exist: a mistyped path would otherwise look like a clean result.
+
+    Only a warning: a list of changed files (``git diff --name-only``)
+    names deleted files too, and nothing is wrong with those.
+    """
+    for path in paths:
+        if not os.path.lexists(path):
+            click.echo(f"itscm {command}: {path}: no such file or folder; nothing is reported for it", err=True)
+
+
+def nonempty_ref(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty: name a branch, tag or commit (in CI, is the base ref variable set?)")
+    return value

@@ -86,8 +86,13 @@ def build_site(
             code=1,
         )
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".itscm-build-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".itscm-build-", dir=out.parent))
+    except OSError as exc:
+        blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker is not None else exc.strerror or str(exc)
+        raise BuildError(f"cannot write the site to {out}: {why}; choose another --out") from None
     # The loaded estate stays as it is from here on: no garbage collection needs to walk it again.
     with gc_frozen():
         try:
