@@ -91,8 +91,10 @@ def load_config(root: Path) -> Config:
     doc = documents[0]
     data = doc.data
 
+    positions = doc.positions  # built on each access: once here, not once per setting
+
     def where(*keys: str | int) -> Location:
-        pos = doc.positions.get(tuple(keys)) or doc.positions[()]
+        pos = positions.get(tuple(keys)) or positions[()]
         return Location(CONFIG_FILE, pos.line, pos.column)
 
     if not isinstance(data, dict):
@@ -103,7 +105,7 @@ def load_config(root: Path) -> Config:
     known = {"roots", "exclude", "rules", "max_file_size"}
     for key in data:
         if key not in known:
-            pos = doc.positions[(key,)]
+            pos = positions[(key,)]
             problems.append(
                 (
                     Location(CONFIG_FILE, pos.key_line, pos.key_column),
@@ -139,7 +141,7 @@ def load_config(root: Path) -> Config:
             severities[str(code)] = Severity.parse(text)
         else:
             problems.append((where("rules", code), f"{level!r} is not a severity: use error, warning, info or off"))
-        pos = doc.positions.get(("rules", code)) or doc.positions[()]
+        pos = positions.get(("rules", code)) or positions[()]
         places.append((str(code), pos.key_line or pos.line, pos.key_column or pos.column))
     max_size = DEFAULT_MAX_FILE_SIZE
     try:

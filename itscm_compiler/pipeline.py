@@ -105,6 +105,9 @@ def _load(
     return estate, stamp(findings, config), loaded.keys
 
 
+SUGGEST_UP_TO = 100  # unknown codes given a "did you mean"
+
+
 def unknown_rule_codes(config: Config) -> list[Finding]:
     """Y010 for each code under ``rules`` in ``.itscm.yaml`` that no rule has."""
     import difflib
@@ -112,14 +115,16 @@ def unknown_rule_codes(config: Config) -> list[Finding]:
     from .config import CONFIG_FILE
 
     known = _known_codes()
-    findings = []
+    findings: list[Finding] = []
     for code, line, column in config.rule_places:
         if code in known:
             continue
         if code.upper() in known:
             hint = f"codes are upper case: write {code.upper()!r}"
         else:
-            close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
+            # A suggestion costs a millisecond or two: a generated or hostile
+            # configuration with thousands of unknown codes gets them for the first few.
+            close = difflib.get_close_matches(code, known, n=1, cutoff=0.6) if len(findings) < SUGGEST_UP_TO else []
             hint = f"did you mean {close[0]!r}?" if close else "`itscm rules` lists the codes"
         findings.append(Finding(Location(CONFIG_FILE, line, column), f"no rule has the code {code!r}: {hint}", code="Y010"))
     return findings
