@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from .config import Config
 from .diagnostics import Finding
 from .gcpause import gc_paused
 from .readfile import read_bytes
+from .signals import deferred, plain_signals
 
 if TYPE_CHECKING:
     from .loader import FileLoad, Loaded
@@ -56,20 +58,6 @@ def worker_count(files: int) -> int:
     if files < PARALLEL_FROM:
         return 1
     return max(1, min(cpu_count(), MAX_WORKERS))
-
-
-def plain_signals() -> None:
-    """Start of a worker process: Ctrl-C and SIGTERM end it at once and quietly.
-
-    The ``itscm`` command turns both into a clean exit of the main process,
-    which removes the temporary files; a forked worker inherits those
-    handlers but has nothing to clean up, and would otherwise print a
-    traceback of wherever the signal found it (waiting for work, mostly).
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _chunk_worker(
@@ -130,8 +118,11 @@ def _load_parallel(
     chunks = _chunks(rels, workers * CHUNKS_PER_PROCESS)
     done: list[list[tuple[FileLoad, bytes | None]]] = [[] for _ in chunks]
     salt = cache.salt if cache else None  # all a worker needs to compute keys
+    spill: str | None = None
     try:
-        with tempfile.TemporaryDirectory(prefix="itscm-load-") as spill, concurrent.futures.ProcessPoolExecutor(
+        with deferred():  # a stop that comes now waits until the folder is known, to be removed
+            spill = tempfile.mkdtemp(prefix="itscm-load-")
+        with concurrent.futures.ProcessPoolExecutor(
             workers - 1, mp_context=multiprocessing.get_context(method), initializer=plain_signals
         ) as pool:
             spills = [os.path.join(spill, str(i)) for i in range(len(chunks))]
@@ -150,6 +141,10 @@ def _load_parallel(
                 front += 1
     except (OSError, concurrent.futures.process.BrokenProcessPool):
         return None
+    finally:
+        if spill is not None:
+            with deferred():  # a Ctrl-C arriving now must not leave the spill files behind
+                shutil.rmtree(spill, ignore_errors=True)
     return [result for chunk in done for result in chunk]
 
 

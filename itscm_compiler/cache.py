@@ -440,10 +440,10 @@ class LoadCache:
     def _write(self, entries: dict[bytes, bytes | memoryview]) -> bool:
         keys = list(entries)
         payloads = [entries[k] for k in keys]
+        name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
+        tmp = self.directory / f".{name}.tmp"
         try:
             make_cache_dir(self.directory)
-            name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
-            tmp = self.directory / f".{name}.tmp"
             with open(tmp, "wb") as handle:
                 handle.write(_MAGIC + self.salt_id + len(keys).to_bytes(4, "big") + b"".join(keys))
                 handle.write(struct.pack(f">{len(keys)}I", *map(len, payloads)))
@@ -453,6 +453,9 @@ class LoadCache:
             os.replace(tmp, self.directory / name)
         except (OSError, struct.error):
             return False
+        except BaseException:  # stopped while writing: no half-written pack left behind
+            tmp.unlink(missing_ok=True)
+            raise
         return True
 
 

@@ -110,34 +110,6 @@ def main(argv: list[str] | None = None) -> Any:
     return done
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the command was, so that it unwinds through every ``finally``.
-
-    Not a SystemExit: code that runs other tools in-process (MkDocs) turns
-    their SystemExit into an error of its own.
-    """
-
-
-def _quiet_threads() -> None:
-    import threading
-
-    # The process pool's manager thread may stumble over workers gone and
-    # futures cancelled by the unwinding (CPython 3.11 prints an
-    # InvalidStateError): the run is over, what a background thread says
-    # about it no longer matters.
-    threading.excepthook = lambda args: None
-
-
-def _terminated(signum: int, frame: object) -> None:
-    _quiet_threads()
-    raise _Terminated(signum)
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    _quiet_threads()
-    raise KeyboardInterrupt
-
-
 def run() -> None:
     """The ``itscm`` command: :func:`main`, then exit without tearing down the heap.
 
@@ -149,24 +121,17 @@ def run() -> None:
     For the same reason, what a command builds stays out of the garbage
     collector's later work (gcpause.keep_frozen): the process ends soon.
     """
-    import signal
-
     from .gcpause import keep_frozen
+    from .signals import Terminated, install
 
     keep_frozen()
-    # A CI job cancelled, or `timeout`, sends SIGTERM: by default Python
-    # dies on the spot, leaving PR mode's base checkout registered in Git
-    # and the workers' spill files behind. As an exception, every cleanup
-    # on the way out runs.
-    signal.signal(signal.SIGTERM, _terminated)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with Ctrl-C ignored
-        signal.signal(signal.SIGINT, _interrupted)
+    install()  # Ctrl-C and SIGTERM unwind through every cleanup (signals.py)
     try:
         main()
         code: object = 0
-    except _Terminated:
+    except Terminated as stop:
         print("itscm: terminated", file=sys.stderr)
-        code = 128 + signal.SIGTERM
+        code = 128 + int(stop.args[0]) if stop.args else 143
     except SystemExit as exc:
         code = exc.code
     if code is None:

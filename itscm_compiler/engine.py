@@ -103,7 +103,7 @@ def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
     global _JOB
     _JOB = (estate, there)
     try:
-        from .bulk import plain_signals
+        from .signals import plain_signals
 
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=plain_signals) as pool:

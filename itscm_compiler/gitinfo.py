@@ -103,6 +103,12 @@ def finish_git(started: subprocess.Popen[str] | GitError, check: bool = True) ->
         started.kill()
         started.communicate()
         raise GitError(f"git {name} failed: {exc}") from None
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): Git must be gone before the caller
+        # cleans up, or it is still writing into a checkout being removed.
+        started.kill()
+        started.wait()
+        raise
     done = subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
     if check and done.returncode != 0:
         message = stderr.strip().splitlines()

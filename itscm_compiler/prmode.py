@@ -28,6 +28,7 @@ from .fingerprints import fingerprint
 from .gitinfo import GitError, run_git
 from .paths import relative, under
 from .pipeline import LintResult, lint
+from .signals import deferred
 
 ALWAYS_REPORTED = ("F011", "X")  # code prefixes reported even when the base had them too
 
@@ -101,9 +102,11 @@ def compare(
 
 def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Config, cache: bool) -> list[Diagnostic]:
     """Every diagnostic of the tree at ``commit``, checked out in a temporary worktree."""
-    scratch = Path(tempfile.mkdtemp(prefix="itscm-base-"))
-    tree = scratch / "tree"
+    scratch: Path | None = None
     try:
+        with deferred():  # a stop that comes now waits until the folder is known, to be removed
+            scratch = Path(tempfile.mkdtemp(prefix="itscm-base-"))
+        tree = scratch / "tree"
         try:
             # No hooks: a post-checkout hook of the user's must not run for our scratch checkout.
             run_git(root, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--force", str(tree), commit)
@@ -119,8 +122,19 @@ def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Confi
         # touch are read, hashed and found there, not parsed again.
         return lint(base_root, today=today, config=base_config, cache_of=root).diagnostics
     finally:
+        if scratch is not None:
+            _remove_checkout(root, scratch)
+
+
+def _remove_checkout(root: Path, scratch: Path) -> None:
+    """Unregister and delete the base checkout under ``scratch``, whatever state it was left in."""
+    tree = scratch / "tree"
+    with deferred():  # a second Ctrl-C must not leave the checkout half removed
         try:
-            run_git(root, "worktree", "remove", "--force", str(tree), check=False)
+            # A checkout interrupted while Git was creating it stays locked
+            # ("initializing"): unlocked, then removed even so (--force twice).
+            run_git(root, "worktree", "unlock", str(tree), check=False)
+            run_git(root, "worktree", "remove", "--force", "--force", str(tree), check=False)
             run_git(root, "worktree", "prune", check=False)
         except GitError:
             pass

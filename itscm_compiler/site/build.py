@@ -24,6 +24,7 @@ from ..config import CONFIG_FILE, load_config
 from ..gcpause import gc_frozen
 from ..models import Plan
 from ..pipeline import LintResult, lint
+from ..signals import deferred
 from . import mkdocs_config
 from .stamp import Stamp, git_stamp
 
@@ -86,16 +87,12 @@ def build_site(
             code=1,
         )
 
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".itscm-build-", dir=out.parent))
-    except OSError as exc:
-        blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
-        why = f"{blocker} is a file, not a folder" if blocker is not None else exc.strerror or str(exc)
-        raise BuildError(f"cannot write the site to {out}: {why}; choose another --out") from None
     # The loaded estate stays as it is from here on: no garbage collection needs to walk it again.
     with gc_frozen():
+        work: Path | None = None
         try:
+            with deferred():  # a stop that comes now waits until the folder is known, to be removed
+                work = _work_folder(out)
             started, cpu_started = time.perf_counter(), os.times()
             docs = work / "docs"
             texts = _render(root, docs, result, stamp, as_of)
@@ -112,9 +109,12 @@ def build_site(
             warnings = _run_mkdocs(settings, work / "mkdocs.yml", stamp, strict, texts)
             mkdocs_seconds = time.perf_counter() - started
             _cpu(cpu, "mkdocs", cpu_started)
-            _swap(work / "site", out, work)
+            with deferred():  # never stopped between taking the old site away and putting the new one there
+                _swap(work / "site", out, work)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if work is not None:
+                with deferred():
+                    shutil.rmtree(work, ignore_errors=True)
     return BuildResult(out, pages, stamp, result, lint_seconds, render_seconds, mkdocs_seconds, warnings, cpu)
 
 
@@ -261,6 +261,17 @@ def _run_mkdocs(
         logger.removeHandler(handler)
         logger.propagate = propagate
     return handler.messages
+
+
+def _work_folder(out: Path) -> Path:
+    """A new folder next to ``out`` to build in (renamed into place at the end)."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".itscm-build-", dir=out.parent))
+    except OSError as exc:
+        blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker is not None else exc.strerror or str(exc)
+        raise BuildError(f"cannot write the site to {out}: {why}; choose another --out") from None
 
 
 def _swap(new: Path, out: Path, work: Path) -> None:
