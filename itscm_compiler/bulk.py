@@ -126,14 +126,22 @@ def _load_parallel(
             workers - 1, mp_context=multiprocessing.get_context(method), initializer=plain_signals
         ) as pool:
             spills = [os.path.join(spill, str(i)) for i in range(len(chunks))]
-            futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt, spills[i]) for i, chunk in enumerate(chunks)]
+            # Every call on the pool or a future takes a lock of its own; a stop
+            # raised just after one is taken leaves it taken (Python's `with`
+            # cannot guard that moment), and the pool's thread then waits for
+            # it forever. So a stop waits out these calls: they are short.
+            with deferred():
+                futures = [pool.submit(_chunk_worker, root, chunk, max_size, salt, spills[i]) for i, chunk in enumerate(chunks)]
             front, back = 0, len(chunks)
             while front < back:
-                if not futures[front].done() and futures[back - 1].cancel():
+                with deferred():
+                    take_back = not futures[front].done() and futures[back - 1].cancel()
+                if take_back:
                     back -= 1
                     done[back] = [_load_here(root, rel, max_size, cache) for rel in chunks[back]]
                     continue
-                sizes, keys = futures[front].result()
+                with deferred():  # at most one chunk's loading, or the pool found broken
+                    sizes, keys = futures[front].result()
                 shipped = _decoded(_read_spill(spills[front]), sizes, keys, chunks[front], cache)
                 if shipped is None:  # pragma: no cover - our own payload always decodes
                     return None

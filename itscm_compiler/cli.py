@@ -97,13 +97,16 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
         click.echo("itscm: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(130)  # 128 + SIGINT
     except OSError as exc:  # the machine, not itscm: a folder that cannot be written, a full disk
         where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
         click.echo(f"itscm: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
-        click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
+        from .signals import stopped
+
+        if stopped() is None:  # else a stop, turned into another exception on its way up: run() says so
+            click.echo(f"itscm: internal error: {type(exc).__name__}: {exc}. Please report this.", err=True)
         sys.exit(2)
     if isinstance(done, int):  # what click's Exit (--help, --version) asked for
         sys.exit(done)
@@ -122,18 +125,22 @@ def run() -> None:
     collector's later work (gcpause.keep_frozen): the process ends soon.
     """
     from .gcpause import keep_frozen
-    from .signals import Terminated, install
+    from .signals import Terminated, describe, install, stopped
 
     keep_frozen()
     install()  # Ctrl-C and SIGTERM unwind through every cleanup (signals.py)
     try:
         main()
         code: object = 0
-    except Terminated as stop:
-        print("itscm: terminated", file=sys.stderr)
-        code = 128 + int(stop.args[0]) if stop.args else 143
+    except Terminated:
+        code = 0  # said below
     except SystemExit as exc:
         code = exc.code
+    stop = stopped()
+    if stop is not None:  # whatever the command made of it
+        if code != 128 + stop:
+            print(f"itscm: {describe(stop)}", file=sys.stderr)
+        code = 128 + stop
     if code is None:
         code = 0
     elif not isinstance(code, int):

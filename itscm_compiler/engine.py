@@ -103,13 +103,15 @@ def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
     global _JOB
     _JOB = (estate, there)
     try:
-        from .signals import plain_signals
+        from .signals import deferred, plain_signals
 
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=plain_signals) as pool:
-            future = pool.submit(_run_in_worker)
+            with deferred():  # a stop inside a call on the pool could leave its lock taken (see bulk.py)
+                future = pool.submit(_run_in_worker)
             diagnostics = _run_rules(estate, here)
-            diagnostics.extend(future.result())
+            with deferred():
+                diagnostics.extend(future.result())
     except Exception:  # noqa: BLE001 - no worker (no fork, no memory, killed): run everything here instead
         return None
     finally:

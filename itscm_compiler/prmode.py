@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
+import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .diagnostics import Diagnostic
 from .fingerprints import fingerprint
-from .gitinfo import GitError, run_git
+from .gitinfo import GitError, finish_git, run_git, start_git
 from .paths import relative, under
 from .pipeline import LintResult, lint
 from .signals import deferred
@@ -70,8 +71,14 @@ def lint_since(
             f"{ref!r} is not a commit in this repository: check the name, or fetch it first "
             f"(in a shallow CI clone: git fetch origin {ref} or fetch-depth: 0)"
         ) from None
-    head = lint(root, today=today, config=config, cache=cache)
-    before = _lint_at(root, base, prefix, today, config, cache)
+    # The base is checked out while the working tree is checked: writing
+    # thousands of files is the system's work, the checks are Python's.
+    checkout = _Checkout.start(root, base)
+    try:
+        head = lint(root, today=today, config=config, cache=cache)
+        before = _lint_base(root, checkout, prefix, today, config, cache)
+    finally:
+        checkout.remove(root)
     renames = _renames(root, base)
     new, left_out = compare(before, head.diagnostics, renames)
     if paths:
@@ -100,30 +107,51 @@ def compare(
     return new, old
 
 
-def _lint_at(root: Path, commit: str, prefix: str, today: dt.date, config: Config, cache: bool) -> list[Diagnostic]:
-    """Every diagnostic of the tree at ``commit``, checked out in a temporary worktree."""
-    scratch: Path | None = None
-    try:
-        with deferred():  # a stop that comes now waits until the folder is known, to be removed
+class _Checkout:
+    """The tree at a commit, being checked out into a temporary ``git worktree``."""
+
+    def __init__(self, scratch: Path, commit: str, started: subprocess.Popen[str] | GitError) -> None:
+        self.scratch, self.commit, self.started = scratch, commit, started
+        self.tree = scratch / "tree"
+
+    @classmethod
+    def start(cls, root: Path, commit: str) -> _Checkout:
+        with deferred():  # a stop that comes now waits until the checkout is known, to be removed
             scratch = Path(tempfile.mkdtemp(prefix="itscm-base-"))
-        tree = scratch / "tree"
-        try:
             # No hooks: a post-checkout hook of the user's must not run for our scratch checkout.
-            run_git(root, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--force", str(tree), commit)
+            started = start_git(
+                root, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--force", str(scratch / "tree"), commit
+            )
+            return cls(scratch, commit, started)
+
+    def wait(self) -> Path:
+        """The checked-out tree, once Git is done; PRModeError if it failed."""
+        try:
+            finish_git(self.started)
         except GitError as exc:
-            raise PRModeError(f"cannot check out {commit[:12]} to compare with: {exc}") from None
-        base_root = tree / prefix
-        if not base_root.is_dir():
-            return []  # the continuity repository did not exist yet: everything is new
-        base_config = dataclasses.replace(config, root=base_root)
-        if not cache:
-            return lint(base_root, today=today, config=base_config, cache=False).diagnostics
-        # Through the working tree's load cache: the files the change did not
-        # touch are read, hashed and found there, not parsed again.
-        return lint(base_root, today=today, config=base_config, cache_of=root).diagnostics
-    finally:
-        if scratch is not None:
-            _remove_checkout(root, scratch)
+            raise PRModeError(f"cannot check out {self.commit[:12]} to compare with: {exc}") from None
+        return self.tree
+
+    def remove(self, root: Path) -> None:
+        if not isinstance(self.started, GitError) and self.started.poll() is None:
+            self.started.kill()  # stopped before the checkout was done
+            self.started.wait()
+        _remove_checkout(root, self.scratch)
+
+
+def _lint_base(
+    root: Path, checkout: _Checkout, prefix: str, today: dt.date, config: Config, cache: bool
+) -> list[Diagnostic]:
+    """Every diagnostic of the tree at the base commit, once it is checked out."""
+    base_root = checkout.wait() / prefix
+    if not base_root.is_dir():
+        return []  # the continuity repository did not exist yet: everything is new
+    base_config = dataclasses.replace(config, root=base_root)
+    if not cache:
+        return lint(base_root, today=today, config=base_config, cache=False).diagnostics
+    # Through the working tree's load cache: the files the change did not
+    # touch are read, hashed and found there, not parsed again.
+    return lint(base_root, today=today, config=base_config, cache_of=root).diagnostics
 
 
 def _remove_checkout(root: Path, scratch: Path) -> None:

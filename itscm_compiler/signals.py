@@ -29,6 +29,7 @@ _STOPS = (signal.SIGINT, signal.SIGTERM)
 _main_pid = 0  # the process install() ran in
 _depth = [0]  # deferred blocks open
 _held: list[int] = []  # signals received inside them
+_raised: list[int] = []  # stops raised in this process, in order
 
 
 class Terminated(BaseException):
@@ -70,8 +71,41 @@ class deferred:  # noqa: N801 - used like a function: ``with deferred():``
             raise _stop(signum)
 
 
+def stopped() -> int | None:
+    """The signal a stop was raised for in this run, if any.
+
+    A stop can be turned into something else on its way up: pydantic-core
+    reports a KeyboardInterrupt in a callback as a SchemaError, a loader or
+    a rule may take it for a failure of its own. Whatever the run ends
+    with, it was stopped.
+    """
+    return _raised[0] if _raised else None
+
+
+def describe(signum: int) -> str:
+    return "interrupted" if signum == signal.SIGINT else "terminated"
+
+
+GRACE = 30.0  # seconds a stopped run has to clean up before it exits regardless
+
+
 def _stop(signum: int) -> BaseException:
+    if not _raised and hasattr(signal, "SIGALRM"):
+        # A stop can still land where Python leaves a lock taken (a library's
+        # own locks, logging's), and the run would wait for it forever. An
+        # alarm, not a thread: starting one takes locks of its own. A wait
+        # on a lock is interrupted by it.
+        signal.signal(signal.SIGALRM, lambda alarm, frame: _give_up(signum))
+        signal.setitimer(signal.ITIMER_REAL, GRACE)
+    _raised.append(signum)
     return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
+def _give_up(signum: int) -> None:
+    try:
+        os.write(2, f"itscm: {describe(signum)}; cleaning up took more than {GRACE:.0f} s, stopped there\n".encode())
+    finally:
+        os._exit(128 + signum)
 
 
 def _on_signal(signum: int, frame: Any) -> None:

@@ -148,3 +148,27 @@ def _in_session(session: int) -> list[int]:
         if int(fields[3]) == session and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
+
+
+def test_a_stopped_run_whose_cleanup_hangs_still_ends() -> None:
+    # A stop can land where Python leaves a lock taken (bpo-29988); the run
+    # must end even then, with the stop's exit code, after a grace period.
+    code = """
+import os, signal, threading, time
+from itscm_compiler import signals
+signals.GRACE = 1.0
+signals.install()
+stuck = threading.Lock()
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+except signals.Terminated:
+    stuck.acquire()
+    stuck.acquire()  # a cleanup waiting for a lock nobody will release
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 143
+    assert done.stderr == "itscm: terminated; cleaning up took more than 1 s, stopped there\n"
+    assert time.monotonic() - started < 30  # the grace period, not the sleep
