@@ -82,6 +82,13 @@ def stopped() -> int | None:
     return _raised[0] if _raised else None
 
 
+def handled() -> None:
+    """The command took the stop as its normal end (Ctrl-C ends a preview): the run ends as it says."""
+    _raised.clear()
+    if hasattr(signal, "SIGALRM"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def describe(signum: int) -> str:
     return "interrupted" if signum == signal.SIGINT else "terminated"
 

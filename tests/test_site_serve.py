@@ -69,3 +69,4 @@ def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
             server.kill()
             output, _ = server.communicate()
     assert "Traceback" not in output, output
+    assert server.returncode == 0, output  # Ctrl-C is how a preview ends, as with mkdocs serve

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import CONFIG_FILE, load_config
+from ..signals import handled
 from .build import BuildError, build_site
 
 
@@ -46,7 +47,7 @@ def serve(root: Path, host: str, port: int, today: dt.date | None = None) -> int
     try:
         server.serve()
     except KeyboardInterrupt:
-        pass
+        handled()  # Ctrl-C is how a preview ends: exit 0, as mkdocs serve does
     finally:
         server.shutdown()
         shutil.rmtree(work, ignore_errors=True)
