@@ -115,11 +115,12 @@ def unknown_rule_codes(config: Config) -> list[Finding]:
     from .config import CONFIG_FILE
 
     known = _known_codes()
+    names = set(known)  # looked up once per code written; difflib wants the list
     findings: list[Finding] = []
     for code, line, column in config.rule_places:
-        if code in known:
+        if code in names:
             continue
-        if code.upper() in known:
+        if code.upper() in names:
             hint = f"codes are upper case: write {code.upper()!r}"
         else:
             # A suggestion costs a millisecond or two: a generated or hostile

@@ -78,7 +78,7 @@ def lint_since(
         head = lint(root, today=today, config=config, cache=cache)
         before = _lint_base(root, checkout, prefix, today, config, cache)
     finally:
-        checkout.remove(root)
+        checkout.remove()
     renames = _renames(root, base)
     new, left_out = compare(before, head.diagnostics, renames)
     if paths:
@@ -110,8 +110,8 @@ def compare(
 class _Checkout:
     """The tree at a commit, being checked out into a temporary ``git worktree``."""
 
-    def __init__(self, scratch: Path, commit: str, started: subprocess.Popen[str] | GitError) -> None:
-        self.scratch, self.commit, self.started = scratch, commit, started
+    def __init__(self, root: Path, scratch: Path, commit: str, started: subprocess.Popen[str] | GitError) -> None:
+        self.root, self.scratch, self.commit, self.started = root, scratch, commit, started
         self.tree = scratch / "tree"
 
     @classmethod
@@ -122,7 +122,7 @@ class _Checkout:
             started = start_git(
                 root, "-c", "core.hooksPath=/dev/null", "worktree", "add", "--detach", "--force", str(scratch / "tree"), commit
             )
-            return cls(scratch, commit, started)
+            return cls(root, scratch, commit, started)
 
     def wait(self) -> Path:
         """The checked-out tree, once Git is done; PRModeError if it failed."""
@@ -132,11 +132,21 @@ class _Checkout:
             raise PRModeError(f"cannot check out {self.commit[:12]} to compare with: {exc}") from None
         return self.tree
 
-    def remove(self, root: Path) -> None:
+    def remove(self) -> None:
+        """Unregister and delete the checkout, whatever state it was left in."""
         if not isinstance(self.started, GitError) and self.started.poll() is None:
             self.started.kill()  # stopped before the checkout was done
             self.started.wait()
-        _remove_checkout(root, self.scratch)
+        with deferred():  # a second Ctrl-C must not leave the checkout half removed
+            try:
+                # A checkout interrupted while Git was creating it stays locked
+                # ("initializing"): unlocked, then removed even so (--force twice).
+                run_git(self.root, "worktree", "unlock", str(self.tree), check=False)
+                run_git(self.root, "worktree", "remove", "--force", "--force", str(self.tree), check=False)
+                run_git(self.root, "worktree", "prune", check=False)
+            except GitError:
+                pass
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def _lint_base(
@@ -152,21 +162,6 @@ def _lint_base(
     # Through the working tree's load cache: the files the change did not
     # touch are read, hashed and found there, not parsed again.
     return lint(base_root, today=today, config=base_config, cache_of=root).diagnostics
-
-
-def _remove_checkout(root: Path, scratch: Path) -> None:
-    """Unregister and delete the base checkout under ``scratch``, whatever state it was left in."""
-    tree = scratch / "tree"
-    with deferred():  # a second Ctrl-C must not leave the checkout half removed
-        try:
-            # A checkout interrupted while Git was creating it stays locked
-            # ("initializing"): unlocked, then removed even so (--force twice).
-            run_git(root, "worktree", "unlock", str(tree), check=False)
-            run_git(root, "worktree", "remove", "--force", "--force", str(tree), check=False)
-            run_git(root, "worktree", "prune", check=False)
-        except GitError:
-            pass
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _renames(root: Path, commit: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import nonempty_ref, config_error, root_option, today_option, warn_missing
+from .options import config_error, nonempty_ref, root_option, today_option, warn_missing
 
 
 @click.command()

@@ -30,8 +30,6 @@ KEY_ORDER = (
 SKIPPED_DIRS = frozenset({"site", "schema", "node_modules", "venv", "build", "dist", "__pycache__"})
 
 
-
-
 @dataclass
 class FileState:
     """One YAML file of the repository, loaded for a round trip."""
