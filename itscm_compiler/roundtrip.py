@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -140,28 +140,44 @@ def dump_all(documents: list[Any]) -> str:
 
 
 def _nodes(text: str) -> Iterator[Node]:
+    """Every node of ``text``, each once: libyaml's composer, or ruamel.yaml's own where libyaml refuses.
+
+    libyaml reads YAML 1.1 and refuses some YAML 1.2 text that ruamel.yaml
+    and itscm read, such as a plain ``a:b`` in a flow list.
+    """
     try:
-        from ruamel.yaml.cyaml import CBaseLoader as Loader
+        from ruamel.yaml.cyaml import CBaseLoader
     except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
-        from ruamel.yaml.loader import BaseLoader as Loader  # type: ignore[assignment]
-    loader = Loader(text)
+        return _walk_nodes(YAML(typ="base", pure=True).compose_all(text))
+    loader = CBaseLoader(text)
     try:
-        while loader.check_node():
-            stack = [loader.get_node()]
-            seen: set[int] = set()  # aliases share nodes: visit each once (an alias bomb stays small)
-            while stack:
-                node = stack.pop()
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                yield node
-                if isinstance(node, SequenceNode):
-                    stack.extend(node.value)
-                elif isinstance(node, MappingNode):
-                    for key, value in node.value:
-                        stack.extend((key, value))
+        return iter(list(_walk_nodes(_composed(loader))))
+    except YAMLError:
+        return _walk_nodes(YAML(typ="base", pure=True).compose_all(text))
     finally:
         loader.dispose()
+
+
+def _composed(loader: Any) -> Iterator[Node]:
+    while loader.check_node():
+        yield loader.get_node()
+
+
+def _walk_nodes(documents: Iterable[Node]) -> Iterator[Node]:
+    for document in documents:
+        stack = [document]
+        seen: set[int] = set()  # aliases share nodes: visit each once (an alias bomb stays small)
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield node
+            if isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
 
 
 def scalar_lines(text: str) -> frozenset[int]:

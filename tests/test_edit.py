@@ -291,3 +291,18 @@ def test_fmt_and_review_keep_text_that_only_looks_like_a_date(repo: Path) -> Non
     # A real timestamp that is not a real time stays as written too.
     write_tree(repo, {"plans/dr.yaml": formatted.replace("tags: [2026-02-31, x]", "tags: [x]\nstamp: 2026-02-28T25:00:00")})
     assert run_itscm("fmt", "--check", "--root", str(repo)).returncode == 0
+
+
+def test_fmt_and_review_accept_yaml_1_2_text_that_libyaml_refuses(repo: Path) -> None:
+    # A plain `a:b` inside a flow list is one string in YAML 1.2, which lint
+    # reads; libyaml (YAML 1.1) refuses it, and fmt said it could not write
+    # the file back.
+    text = FORMATTED.replace("roles:\n", "tags:   [team:payments, x]   # kept\nroles:\n", 1)
+    write_tree(repo, {"plans/people.yaml": PEOPLE, "plans/dr.yaml": text})
+    done = run_itscm("fmt", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "tags: [team:payments, x]     # kept\nroles:\n" in (repo / "plans/dr.yaml").read_text(encoding="utf-8")
+    assert run_itscm("fmt", "--check", "--root", str(repo)).returncode == 0
+    done = run_itscm("review", "payments-dr", "--by", "ann", "--date", "2026-11-20", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "tags: [team:payments, x]" in (repo / "plans/dr.yaml").read_text(encoding="utf-8")
