@@ -329,6 +329,43 @@ def test_graph_export_formats(repo: Path) -> None:
     assert run_itscm("graph", "--around", "nope", "--root", str(repo)).returncode == 2
 
 
+def _networkx_neighbourhood(dg: object, around: str, depth: int) -> list[str]:
+    """The neighbourhood as it was computed over the networkx graph, for comparison."""
+    from collections import deque
+
+    graph = dg.graph  # type: ignore[attr-defined]
+    seen = {around: 0}
+    queue = deque([around])
+    while queue:
+        node = queue.popleft()
+        if seen[node] >= depth:
+            continue
+        for other in (*graph.successors(node), *graph.predecessors(node)):
+            step = 0 if "|" in other or ("|" in node and other == node.split("|", 1)[0]) else 1
+            if other not in seen:
+                seen[other] = seen[node] + step
+                (queue.appendleft if step == 0 else queue.append)(other)
+    return sorted(seen)
+
+
+def test_graph_around_a_node_matches_the_networkx_walk(generated_estate: Path) -> None:
+    from itscm_compiler.analysis.export import _shown, neighbourhood
+
+    estate, _ = load_estate(generated_estate, today=dt.date(2026, 11, 24), cache=False)
+    dg = estate.analysis.graph
+    compared = 0
+    for around in sorted(dg.data)[::7]:
+        for depth in (1, 2, 3):
+            nodes = neighbourhood(dg, around, depth)
+            assert nodes == _networkx_neighbourhood(dg, around, depth), (around, depth)
+            keep = set(nodes)
+            _, _, edges, _ = _shown(estate, around, depth)
+            expected = [e for e in sorted(dg.graph.edges(data=True), key=lambda e: (e[0], e[1])) if e[0] in keep and e[1] in keep]
+            assert edges == expected
+            compared += len(nodes) > 1
+    assert compared > 50
+
+
 def test_tarjan_matches_networkx_and_orders_dependencies_first() -> None:
     for seed in range(50):
         g = nx.gnp_random_graph(25, 0.08, directed=True, seed=seed)

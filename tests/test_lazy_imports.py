@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import ROOT
+from .conftest import ROOT, run_itscm
 
 HEAVY = ("mkdocs", "jinja2", "networkx", "material")
 PROBE = """
@@ -45,3 +45,9 @@ def test_lint_help_imports_no_heavy_library() -> None:
 def test_lint_never_imports_the_site_stack() -> None:
     loaded = {m.split(".")[0] for m in _imported("lint", "--root", str(ROOT))}
     assert not loaded & {"mkdocs", "jinja2", "material"}
+
+
+def test_graph_export_never_builds_the_networkx_graph() -> None:
+    for args in (["graph", "--around", "payments-gateway", "--depth", "2"], ["graph", "--format", "json"]):
+        assert "networkx" not in _imported(*args, "--root", str(ROOT))
+    assert run_itscm("graph", "--around", "payments-gateway", "--root", str(ROOT)).stdout.startswith("flowchart LR\n")
