@@ -188,6 +188,9 @@ class Estate:
     files: list[str] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
     waivers: dict[str, tuple[Waiver, ...]] = field(default_factory=dict)  # by file, see waivers.py
+    # Where Git history is read: None for the repository at ``root`` as it is;
+    # (a folder of the repository, a commit) for a tree as it was at that commit.
+    history_at: tuple[Path, str] | None = None
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, SourceDoc] = {}
@@ -339,7 +342,8 @@ class Estate:
         if since not in pending and since not in self.__dict__.get("_git_histories", {}):
             from .gitinfo import start_history
 
-            pending[since] = start_history(self.root, since, self.today)
+            root, revision = self.history_at or (self.root, None)
+            pending[since] = start_history(root, since, self.today, revision)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 TIMEOUT = 60.0
 UNCOMMITTED = "uncommitted"  # the ``short`` of the pseudo-commit standing for the working tree
@@ -73,17 +73,31 @@ def run_git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedPr
 
 def start_git(cwd: Path, *args: str) -> subprocess.Popen[str] | GitError:
     """Start ``git args`` without waiting: independent calls then run side by side."""
+    return _start(cwd, args, text=True)
+
+
+def start_git_bytes(cwd: Path, *args: str, feed: bytes = b"") -> subprocess.Popen[bytes] | GitError:
+    """:func:`start_git` with the output as bytes (paths and contents as Git stores them), given ``feed`` as input."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as stdin:  # a file, not a pipe: Git reads it at its pace, nothing can block
+        stdin.write(feed)
+        stdin.seek(0)
+        return _start(cwd, args, text=False, stdin=stdin)
+
+
+def _start(cwd: Path, args: tuple[str, ...], text: bool, stdin: Any = subprocess.DEVNULL) -> Any:
     env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
     try:
         return subprocess.Popen(
             ["git", "-c", "core.quotePath=false", *args],
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
+            text=text,
+            encoding="utf-8" if text else None,
+            errors="replace" if text else None,
             env=env,
         )
     except FileNotFoundError:
@@ -92,7 +106,7 @@ def start_git(cwd: Path, *args: str) -> subprocess.Popen[str] | GitError:
         return GitError(f"git {args[0]} failed: {exc}")
 
 
-def finish_git(started: subprocess.Popen[str] | GitError, check: bool = True) -> subprocess.CompletedProcess[str]:
+def finish_git(started: subprocess.Popen[Any] | GitError, check: bool = True) -> subprocess.CompletedProcess[Any]:
     """Wait for a call from :func:`start_git`; raise GitError on failure."""
     if isinstance(started, GitError):
         raise started
@@ -111,17 +125,21 @@ def finish_git(started: subprocess.Popen[str] | GitError, check: bool = True) ->
         raise
     done = subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
     if check and done.returncode != 0:
-        message = stderr.strip().splitlines()
+        message = (stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")).strip().splitlines()
         raise GitError(f"git {name}: {message[-1] if message else f'exit code {done.returncode}'}")
     return done
 
 
-def read_history(root: Path, since: dt.date, today: dt.date) -> History:
-    """Files under ``root`` changed after ``since`` (commits and uncommitted changes dated ``today``)."""
-    return start_history(root, since, today)()
+def read_history(root: Path, since: dt.date, today: dt.date, revision: str | None = None) -> History:
+    """Files under ``root`` changed after ``since`` (commits and uncommitted changes dated ``today``).
+
+    With ``revision``, the history as it was at that commit: its ancestors
+    only, and no uncommitted changes (PR mode's base).
+    """
+    return start_history(root, since, today, revision)()
 
 
-def start_history(root: Path, since: dt.date, today: dt.date) -> Callable[[], History]:
+def start_history(root: Path, since: dt.date, today: dt.date, revision: str | None = None) -> Callable[[], History]:
     """Start reading the history; the returned function waits for Git and parses what it said.
 
     The three calls do not depend on each other: started together, they cost
@@ -129,8 +147,8 @@ def start_history(root: Path, since: dt.date, today: dt.date) -> Callable[[], Hi
     while the checks do (the pre-commit case, where Git is most of the time).
     """
     facts_call = start_git(root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow")
-    log_call = start_git(root, *_log_args(since))
-    status_call = start_git(root, *_STATUS_ARGS)
+    log_call = start_git(root, *_log_args(since, revision))
+    status_call = start_git(root, *_STATUS_ARGS) if revision is None else None
     return lambda: _finish_history(root, since, today, facts_call, log_call, status_call)
 
 
@@ -140,14 +158,14 @@ def _finish_history(
     today: dt.date,
     facts_call: subprocess.Popen[str] | GitError,
     log_call: subprocess.Popen[str] | GitError,
-    status_call: subprocess.Popen[str] | GitError,
+    status_call: subprocess.Popen[str] | GitError | None,
 ) -> History:
     history = History(since)
     try:
         facts = finish_git(facts_call)
     except GitError as exc:
         for call in (log_call, status_call):
-            if not isinstance(call, GitError):
+            if isinstance(call, subprocess.Popen):
                 call.kill()
                 call.communicate()
         history.available = False
@@ -163,14 +181,15 @@ def _finish_history(
             pass
     try:
         _read_log(finish_git(log_call, check=False), history, grafts)
-        _read_status(finish_git(status_call), prefix.strip(), today, history)
+        if status_call is not None:
+            _read_status(finish_git(status_call), prefix.strip(), today, history)
     except GitError as exc:
         history.available = False
         history.problem = str(exc)
     return history
 
 
-def _log_args(since_date: dt.date) -> tuple[str, ...]:
+def _log_args(since_date: dt.date, revision: str | None = None) -> tuple[str, ...]:
     # --since only prunes the walk (a day early, for time zones); dates are
     # compared exactly below. Commit (not author) dates: when a change landed.
     since = since_date - dt.timedelta(days=1)
@@ -182,6 +201,7 @@ def _log_args(since_date: dt.date) -> tuple[str, ...]:
         "--name-status",
         "-M",
         "-z",
+        *((revision,) if revision else ()),
         "--",
         ".",
     )

@@ -146,6 +146,7 @@ def lint(
     config: Config | None = None,
     cache: bool = True,
     cache_of: Path | None = None,
+    history_at: tuple[Path, str] | None = None,
 ) -> LintResult:
     """Run every check on the repository at ``root``.
 
@@ -155,14 +156,16 @@ def lint(
     ``cache_of`` runs on ``root`` with the load cache of another checkout
     of the same repository (PR mode's base): its entries are keyed by path
     and content, so every file the two trees share is a hit; no result is
-    stored for such a run.
+    stored for such a run. ``history_at`` (a folder of a Git repository, a
+    commit) is where the stale-against-Git check reads history, when
+    ``root`` is a copy of the tree at that commit rather than a checkout.
     """
     root = root.resolve()
     config = config or load_config(root)
     day = today or dt.date.today()
     with gc_paused():
-        if cache_of is not None:
-            result = _checked_as_guest(root, config, day, cache_of)
+        if cache_of is not None or history_at is not None:
+            result = _checked_as_guest(root, config, day, cache_of if cache else None, history_at)
         else:
             result = _checked(root, config, day, cache)
         diagnostics = result.diagnostics
@@ -217,16 +220,19 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
     return result
 
 
-def _checked_as_guest(root: Path, config: Config, today: dt.date, host: Path) -> LintResult:
-    """Every diagnostic of the estate at ``root``, loaded through the load cache of the checkout at ``host``."""
+def _checked_as_guest(
+    root: Path, config: Config, today: dt.date, host: Path | None, history_at: tuple[Path, str] | None
+) -> LintResult:
+    """Every diagnostic of the estate at ``root``, loaded through the load cache of the checkout at ``host`` (if any)."""
     import dataclasses
 
     from .cache import LoadCache
 
-    load_cache = LoadCache.open(dataclasses.replace(config, root=host))
+    load_cache = LoadCache.open(dataclasses.replace(config, root=host)) if host is not None else None
     if load_cache is not None:
         load_cache.guest = True
     estate, diagnostics, _ = _load(root, config, today, discover(config), load_cache)
+    estate.history_at = history_at
     return _run(estate, diagnostics)
 
 

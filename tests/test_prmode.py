@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from itscm_compiler.diagnostics import Diagnostic, Location, Severity
 from itscm_compiler.prmode import compare
@@ -160,3 +164,70 @@ def test_compare_counts_repeats_and_follows_renames() -> None:
     new, old = compare(before, after, {"old.yaml": "new.yaml"})
     assert [(d.location.path, d.location.line) for d in new] == [("a.yaml", 12), (".", 1)]
     assert [(d.location.path, d.location.line) for d in old] == [("a.yaml", 9), ("new.yaml", 1)]
+
+
+# -- the base tree, rebuilt from Git's objects ------------------------------------
+
+
+def test_the_stale_against_git_check_sees_history_as_it_was_at_the_base(tmp_path: Path) -> None:
+    from .test_gitstale import CHANGED_DB, ESTATE
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 10), "Initial estate", ESTATE)  # the plan says it was reviewed on 2026-02-01
+    repo.git("branch", "before")
+    repo.commit(dt.date(2026, 3, 1), "Move the payments database", {"services/pay-db.yaml": CHANGED_DB})
+    repo.git("branch", "after")
+    repo.commit(dt.date(2026, 4, 1), "Add a note", {"notes.txt": "unrelated\n"})
+    args = ("lint", "--today", "2026-06-01", "--format", "json")
+    plain = json.loads(run_itscm(*args, cwd=repo.path).stdout)
+    assert [d["code"] for d in plain["diagnostics"] if d["code"].startswith("F01")] == ["F010"]
+    for cache in ((), ("--no-cache",)):
+        # At `before`, the database had not changed since the review: F010 is new.
+        new = json.loads(run_itscm(*args, *cache, "--since", "before", cwd=repo.path).stdout)
+        assert [d["code"] for d in new["diagnostics"]] == ["F010"], new
+        # At `after`, it had: the same F010 was there already (and no F011: Git was read).
+        old = run_itscm(*args, *cache, "--since", "after", cwd=repo.path)
+        assert old.returncode == 0 and json.loads(old.stdout)["diagnostics"] == [], old.stdout
+
+
+ODD = "services/odd name \u00e9.yaml"
+
+
+def test_the_base_keeps_links_odd_names_and_files_the_working_tree_lost(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    repo.write({ODD: BASE["services/pay.yaml"].replace("id: pay", "id: odd"), "services/gone.yaml": BASE["services/pay.yaml"].replace("id: pay", "id: gone")})
+    (repo.path / "services" / "link.yaml").symlink_to("pay.yaml")
+    repo.commit(dt.date(2026, 1, 20), "More services, and a link")
+    repo.git("branch", "-f", "base")
+    # Not committed: a new dangling reference in the odd file, one file
+    # deleted, one only taken out of Git's index (still on disk).
+    repo.write({ODD: BASE["services/pay.yaml"].replace("id: pay", "id: odd") + "  - phantom\n"})
+    (repo.path / "services" / "gone.yaml").unlink()
+    repo.git("rm", "-q", "--cached", "services/pay.yaml")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch)}
+    for cache in ((), ("--no-cache",)):
+        proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", *cache, cwd=repo.path, env=env)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert _r001(proc.stdout) == [f"{ODD}:8:5"], proc.stdout  # the link's Y009 and every old R001 were there before
+        assert " Y009 " not in proc.stdout
+    assert list(scratch.iterdir()) == []
+    assert repo.git("worktree", "list").count("\n") == 1
+    # The working tree's files were linked, never written: each is its own again.
+    assert {p.stat().st_nlink for p in (repo.path / "services").glob("*.yaml") if not p.is_symlink()} == {1}
+    assert repo.git("status", "--porcelain", "--", "services/odd name \u00e9.yaml") != ""
+
+
+def test_a_base_on_another_file_system_is_written_from_git(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system here for the temporary folder")
+    repo = _repo(tmp_path)
+    repo.commit(dt.date(2026, 1, 20), "Describe payments, depend on phantom", {"services/pay.yaml": CHANGED})
+    here = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "--no-cache", cwd=repo.path)
+    with tempfile.TemporaryDirectory(dir=shm) as elsewhere:  # hard links cannot cross into it
+        there = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "--no-cache", cwd=repo.path, env={"TMPDIR": elsewhere})
+        assert os.listdir(elsewhere) == []
+    assert here.returncode == there.returncode == 1
+    assert here.stdout == there.stdout and _r001(here.stdout) == ["services/pay.yaml:11:5"]
