@@ -149,7 +149,13 @@ class _BaseTree:
         entries = _tree_entries(listing)
         if not entries:
             return None
-        unchanged = set(entries) - set(changed.split(b"\0"))
+        try:
+            self._rebuild(entries, set(entries) - set(changed.split(b"\0")))
+        except (OSError, ValueError) as exc:  # a name or link this system cannot hold: a checkout would fail too
+            raise PRModeError(f"cannot rebuild the tree at {self.commit[:12]} to compare with: {exc}") from None
+        return self.tree
+
+    def _rebuild(self, entries: dict[bytes, tuple[bytes, bytes]], unchanged: set[bytes]) -> None:
         every_file = any(mode == _LINK for mode, _ in entries.values())
         root, tree = os.fsencode(self.root), os.fsencode(self.tree)
         folders: set[bytes] = set()
@@ -174,13 +180,14 @@ class _BaseTree:
                     except OSError as exc:
                         linking = exc.errno != errno.EXDEV  # another file system: no link will work
                 from_git.setdefault(obj, []).append(target)
+        pointing: list[tuple[bytes, bytes]] = []
         for obj, content in _objects(self.root, [*from_git, *links]):
             for target in from_git.get(obj, ()):
                 with open(target, "wb") as out:
                     out.write(content)
-            for target in links.get(obj, ()):
-                os.symlink(content, target)
-        return self.tree
+            pointing.extend((content, target) for target in links.get(obj, ()))
+        for content, target in pointing:  # last: nothing is ever written through a link
+            os.symlink(content, target)
 
     def remove(self) -> None:
         """Stop Git if it still runs, and delete the folder."""

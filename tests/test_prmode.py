@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -231,3 +232,19 @@ def test_a_base_on_another_file_system_is_written_from_git(tmp_path: Path) -> No
         assert os.listdir(elsewhere) == []
     assert here.returncode == there.returncode == 1
     assert here.stdout == there.stdout and _r001(here.stdout) == ["services/pay.yaml:11:5"]
+
+
+def test_a_base_this_system_cannot_hold_is_a_clear_error(tmp_path: Path) -> None:
+    # A symbolic link whose target holds a NUL byte: Git stores it, no file system can.
+    repo = _repo(tmp_path)
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"], input=b"pay\0.yaml", cwd=repo.path, capture_output=True, check=True
+    ).stdout.decode().strip()
+    repo.git("update-index", "--add", "--cacheinfo", f"120000,{blob},services/odd-link.yaml")
+    repo.git("commit", "-q", "-m", "An odd link", date=dt.date(2026, 1, 20))
+    repo.git("branch", "-f", "base")
+    repo.git("rm", "-q", "--cached", "services/odd-link.yaml")
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "cannot rebuild the tree at " in proc.stderr and "to compare with" in proc.stderr, proc.stderr
