@@ -80,7 +80,8 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
     """Start reading what the Git-based checks can see; the returned function waits for it.
 
     That is HEAD (commits are immutable, so the history behind it is fixed by
-    its id), whether the clone is shallow, and ``git status`` (uncommitted
+    its id), whether the clone is shallow and where its history is cut (a
+    deeper fetch shows more of it), and ``git status`` (uncommitted
     changes count as changed today). Outside a repository, or without Git,
     the state is the error, which is just as stable. Started early, Git runs
     while the files are read.
@@ -88,7 +89,7 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
     from .gitinfo import GitError, finish_git, start_git
 
     calls = [
-        start_git(root, "rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository"),
+        start_git(root, "rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"),
         # Not the cache itself: a run writes it while this status is read, and
         # until its .gitignore is written its files would show as untracked.
         start_git(
@@ -105,6 +106,7 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
 
     def _digest() -> bytes:
         digest = hashlib.blake2b(digest_size=20)
+        answers = []
         for call in calls:
             if isinstance(call, GitError):  # no git command: as stable as any answer
                 digest.update(f"{call}\0".encode("utf-8", "surrogatepass"))
@@ -114,9 +116,23 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
             except GitError:  # Git did not answer in time: a key no run will meet again
                 return os.urandom(20)
             digest.update(f"{done.returncode}\0{done.stdout}\0{done.stderr}\0".encode("utf-8", "surrogatepass"))
+            answers.append(done.stdout)
+        if answers:
+            digest.update(_shallow_cut(root, answers[0]))
         return digest.digest()
 
     return finish
+
+
+def _shallow_cut(root: Path, facts: str) -> bytes:
+    """The commits a shallow clone's history stops at (Git's ``shallow`` file), from ``rev-parse``'s answer."""
+    lines = facts.splitlines()
+    if len(lines) < 4 or lines[2].strip() != "true":
+        return b""
+    try:
+        return (root / lines[3].strip()).read_bytes()
+    except OSError as exc:
+        return str(exc).encode("utf-8", "surrogatepass")
 
 
 class ResultCache:

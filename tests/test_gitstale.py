@@ -168,3 +168,18 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     # Every file is new and uncommitted, i.e. changed today (2026-06-01), after the review.
     (stale,) = _f(lint(repo.path, today=dt.date(2026, 6, 1)).diagnostics, "F010")
     assert "uncommitted" in stale.message
+
+
+def test_deepening_a_shallow_clone_is_seen_by_the_next_run(tmp_path: Path) -> None:
+    # HEAD stays, the clone stays shallow, but more history is visible: a
+    # result stored before must not be given again.
+    origin = _history(tmp_path / "origin")
+    clone = GitRepo(tmp_path / "clone", init=False)
+    origin.git("clone", "-q", "--depth", "1", f"file://{origin.path}", str(clone.path), cwd=tmp_path)
+    first = run_itscm("lint", "--today", TODAY, cwd=clone.path)
+    assert " F011 " in first.stdout and " F010 " not in first.stdout, first.stdout
+    clone.git("fetch", "-q", "--deepen", "2")
+    assert clone.git("rev-parse", "--is-shallow-repository").strip() == "true"
+    again = run_itscm("lint", "--today", TODAY, cwd=clone.path)
+    assert again.stdout == run_itscm("lint", "--today", TODAY, "--no-cache", cwd=clone.path).stdout
+    assert " F010 " in again.stdout and " F011 " not in again.stdout, again.stdout
