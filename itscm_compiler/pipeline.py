@@ -153,21 +153,18 @@ def lint(
     ``paths`` restricts what is reported, never what is loaded: cross-file
     checks always see the whole estate. With ``cache``, a run on exactly
     the inputs of a recent one returns its stored result (resultcache.py).
-    ``cache_of`` runs on ``root`` with the load cache of another checkout
-    of the same repository (PR mode's base): its entries are keyed by path
-    and content, so every file the two trees share is a hit; no result is
-    stored for such a run. ``history_at`` (a folder of a Git repository, a
-    commit) is where the stale-against-Git check reads history, when
-    ``root`` is a copy of the tree at that commit rather than a checkout.
+    ``cache_of`` runs on ``root`` with the caches of another copy of the
+    same repository (PR mode's base): load cache entries are keyed by path
+    and content, so every file the two trees share is a hit. ``history_at``
+    (a folder of a Git repository, a commit) is where the stale-against-Git
+    check reads history, when ``root`` is a copy of the tree at that commit
+    rather than a checkout.
     """
     root = root.resolve()
     config = config or load_config(root)
     day = today or dt.date.today()
     with gc_paused():
-        if cache_of is not None or history_at is not None:
-            result = _checked_as_guest(root, config, day, cache_of if cache else None, history_at)
-        else:
-            result = _checked(root, config, day, cache)
+        result = _checked(root, config, day, cache, cache_of, history_at)
         diagnostics = result.diagnostics
         if paths:
             wanted = tuple(relative(root, p) for p in paths)
@@ -177,24 +174,41 @@ def lint(
     return result
 
 
-def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintResult:
-    """Every diagnostic of the estate, from the result cache when nothing the checks read changed."""
+def _checked(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    cache: bool,
+    host: Path | None = None,
+    history_at: tuple[Path, str] | None = None,
+) -> LintResult:
+    """Every diagnostic of the estate, from the result cache when nothing the checks read changed.
+
+    ``host`` and ``history_at``: see :func:`lint`. Such a run keeps the
+    host's caches (never compacting them) and is keyed by the host and the
+    commit, not by the temporary folder it reads.
+    """
+    import dataclasses
+
     from .bulk import read_files
     from .cache import LoadCache
     from .resultcache import ResultCache, Stored, start_git_state
 
     found = discover(config)
     files = list(found.files)
-    load_cache = LoadCache.open(config) if cache else None
+    cache_config = config if host is None else dataclasses.replace(config, root=host)
+    load_cache = LoadCache.open(cache_config) if cache else None
     if load_cache is None:
         estate, diagnostics, _ = _load(root, config, today, found, None)
+        estate.history_at = history_at
         return _run(estate, diagnostics)
+    load_cache.guest = host is not None
     results = ResultCache.beside(load_cache)
-    git_state = start_git_state(root)
+    git_state = start_git_state(*history_at) if history_at is not None else start_git_state(root)
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
     inputs: bytes | None = None  # every input but the files, worked out once (it waits for Git)
     if reading is not None:
-        inputs = results.inputs(config, today.isoformat(), found.links, git_state())
+        inputs = results.inputs(cache_config, today.isoformat(), found.links, git_state())
         key = results.key(inputs, zip(files, reading.keys))
         stored = results.get(inputs, key)
         if stored is None:
@@ -208,32 +222,17 @@ def _checked(root: Path, config: Config, today: dt.date, cache: bool) -> LintRes
                 lambda: load_estate(root, config, today)[0], kept, waived=waived, files=stored.files, config=config
             )
     estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading)
+    estate.history_at = history_at
     result = _run(estate, diagnostics)
     # Stored under the keys of the bytes actually loaded (a file may change
     # meanwhile), and only when the same inputs are sure to give it again: a
     # crashed check or a failed Git call may not happen next time.
     if keys is not None and not result.has_internal_errors and not estate.git_failed():
         if inputs is None:
-            inputs = results.inputs(config, today.isoformat(), found.links, git_state())
+            inputs = results.inputs(cache_config, today.isoformat(), found.links, git_state())
         key = results.key(inputs, zip(files, keys))
         results.put(key, Stored.of(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
-
-
-def _checked_as_guest(
-    root: Path, config: Config, today: dt.date, host: Path | None, history_at: tuple[Path, str] | None
-) -> LintResult:
-    """Every diagnostic of the estate at ``root``, loaded through the load cache of the checkout at ``host`` (if any)."""
-    import dataclasses
-
-    from .cache import LoadCache
-
-    load_cache = LoadCache.open(dataclasses.replace(config, root=host)) if host is not None else None
-    if load_cache is not None:
-        load_cache.guest = True
-    estate, diagnostics, _ = _load(root, config, today, discover(config), load_cache)
-    estate.history_at = history_at
-    return _run(estate, diagnostics)
 
 
 PROSE_ONLY_UP_TO = 20  # changed files compared one by one; more and a full run costs little more

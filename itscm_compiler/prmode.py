@@ -235,9 +235,12 @@ def _objects(root: Path, objects: list[bytes]) -> Iterator[tuple[bytes, bytes]]:
 def _lint_base(root: Path, base: _BaseTree, today: dt.date, config: Config, cache: bool) -> list[Diagnostic]:
     """Every diagnostic of the tree at the base commit, once it is rebuilt.
 
-    With ``cache``, through the working tree's load cache: the files the
-    change did not touch are read, hashed and found there, not parsed
-    again. The Git history is the repository's as it was at the commit.
+    The Git history is the repository's as it was at the commit. With
+    ``cache``, through the working tree's caches: the files the change did
+    not touch are read, hashed and found in the load cache, not parsed
+    again, and the result is stored under the commit, so the next run
+    against the same base (the local loop: edit, lint --since) only reads
+    and hashes the base's files.
     """
     base_root = base.build()
     if base_root is None:

@@ -76,7 +76,7 @@ class Stored:
         return kept, waived
 
 
-def start_git_state(root: Path) -> Callable[[], bytes]:
+def start_git_state(root: Path, revision: str | None = None) -> Callable[[], bytes]:
     """Start reading what the Git-based checks can see; the returned function waits for it.
 
     That is HEAD (commits are immutable, so the history behind it is fixed by
@@ -84,18 +84,19 @@ def start_git_state(root: Path) -> Callable[[], bytes]:
     deeper fetch shows more of it), and ``git status`` (uncommitted
     changes count as changed today). Outside a repository, or without Git,
     the state is the error, which is just as stable. Started early, Git runs
-    while the files are read.
+    while the files are read. With ``revision``, the state of a tree as it
+    was at that commit: the commit and the cut, and no uncommitted changes.
     """
     from .gitinfo import GitError, finish_git, start_git
 
-    calls = [
-        start_git(root, "rev-parse", "HEAD", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"),
+    facts = start_git(root, "rev-parse", revision or "HEAD", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow")
+    if revision is not None:
+        calls = [facts]
+    else:
         # Not the cache itself: a run writes it while this status is read, and
         # until its .gitignore is written its files would show as untracked.
-        start_git(
-            root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".", f":(exclude){CACHE_DIR}"
-        ),
-    ]
+        status = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".", f":(exclude){CACHE_DIR}")
+        calls = [facts, start_git(root, *status)]
 
     answer: list[bytes] = []  # asked for before and after the checks: Git is waited for once
 

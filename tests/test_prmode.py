@@ -248,3 +248,30 @@ def test_a_base_this_system_cannot_hold_is_a_clear_error(tmp_path: Path) -> None
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert "cannot rebuild the tree at " in proc.stderr and "to compare with" in proc.stderr, proc.stderr
+
+
+def _results(repo: Path) -> int:
+    return len(list((repo / ".itscm-cache").rglob("*.res")))
+
+
+def test_the_base_result_is_kept_under_its_commit(tmp_path: Path) -> None:
+    from .test_gitstale import CHANGED_DB, ESTATE
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(dt.date(2026, 1, 10), "Initial estate", ESTATE)  # the plan says it was reviewed on 2026-02-01
+    repo.git("branch", "unchanged")
+    repo.commit(dt.date(2026, 3, 1), "Move the payments database", {"services/pay-db.yaml": CHANGED_DB})
+    repo.commit(dt.date(2026, 3, 5), "Move it back", {"services/pay-db.yaml": ESTATE["services/pay-db.yaml"]})
+    repo.git("branch", "changed-and-back")  # the same files as `unchanged`, another history
+    repo.commit(dt.date(2026, 4, 1), "Add a note", {"notes.txt": "unrelated\n"})
+    args = ("lint", "--today", "2026-06-01")
+    first = run_itscm(*args, "--since", "unchanged", cwd=repo.path)
+    assert _results(repo.path) == 2  # the working tree's and the base's
+    again = run_itscm(*args, "--since", "unchanged", cwd=repo.path)
+    assert _results(repo.path) == 2 and again.stdout == first.stdout  # both found again
+    assert first.returncode == 0 and " F010 " in first.stdout  # new: at `unchanged` nothing had changed since the review
+    # Same files, another commit: not the stored result of `unchanged` (there, F010 was already there).
+    other = run_itscm(*args, "--since", "changed-and-back", cwd=repo.path)
+    assert _results(repo.path) == 3
+    assert other.stdout == run_itscm(*args, "--since", "changed-and-back", "--no-cache", cwd=repo.path).stdout
+    assert " F010 " not in other.stdout, other.stdout
