@@ -181,7 +181,7 @@ class _BaseTree:
                         linking = exc.errno != errno.EXDEV  # another file system: no link will work
                 from_git.setdefault(obj, []).append(target)
         pointing: list[tuple[bytes, bytes]] = []
-        for obj, content in _objects(self.root, [*from_git, *links]):
+        for obj, content in _objects(self.root, list(dict.fromkeys([*from_git, *links]))):  # each object once
             for target in from_git.get(obj, ()):
                 with open(target, "wb") as out:
                     out.write(content)

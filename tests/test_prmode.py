@@ -275,3 +275,17 @@ def test_the_base_result_is_kept_under_its_commit(tmp_path: Path) -> None:
     assert _results(repo.path) == 3
     assert other.stdout == run_itscm(*args, "--since", "changed-and-back", "--no-cache", cwd=repo.path).stdout
     assert " F010 " not in other.stdout, other.stdout
+
+
+def test_a_link_and_a_changed_file_that_share_one_git_object(tmp_path: Path) -> None:
+    # Git stores the link's target and a file holding the same text as one
+    # object: it is read once, and both are made from it.
+    repo = _repo(tmp_path)
+    repo.write({"services/same.yaml": "pay.yaml"})
+    (repo.path / "services" / "link.yaml").symlink_to("pay.yaml")
+    repo.commit(dt.date(2026, 1, 20), "A link, and a file that says where it points")
+    repo.git("branch", "-f", "base")
+    repo.write({"services/same.yaml": "pay.yaml\n# changed\n"})
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "existing findings left out (already present at base)" in proc.stdout
