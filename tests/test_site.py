@@ -81,7 +81,7 @@ def test_pages_alert_index_and_stamp(built: tuple[Path, Path]) -> None:
     assert alerts["services"]["web-shop"] == "services/web-shop.html"
     for page in out.rglob("*.html"):
         if page.name != "404.html":
-            assert f"commit {commit[:12]} of 2026-11-20 10:00 UTC" in page.read_text(), page
+            assert f"Built from commit {commit[:12]} of 2026-11-20 10:00 UTC" in page.read_text(), page
 
 
 def test_runbook_page_content(built: tuple[Path, Path]) -> None:
@@ -297,7 +297,8 @@ def test_outside_git_and_template_override(tmp_path: Path) -> None:
     done = build(repo, out, "--today", "2026-11-24")
     assert done.returncode == 0, done.stderr
     page = unescape((out / "services" / "web-shop.html").read_text())
-    assert "not built from a Git commit" in page
+    assert "Not built from a Git commit (no commit or date recorded)" in page and "Built from not" not in page
+    assert f"pages written to {out}, not built from a Git commit (no commit or date recorded)" in done.stdout
     assert 'Service desk: <a href="tel:+44800000000">' in page
     # an overridden notice may say something about its page: it is rendered for each page
     assert "(page services/web-shop.md)" in page

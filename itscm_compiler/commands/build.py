@@ -55,7 +55,7 @@ def build(out: Path | None, allow_errors: bool, markdown: Path | None, root: Pat
         click.echo(f"itscm build: MkDocs: {message}", err=True)
     errors = result.lint.has_errors
     click.echo(
-        f"{result.pages} pages built from {result.stamp.describe()} into {result.out}"
+        f"{result.pages} pages written to {result.out}, {result.stamp.built()}"
         f"{' (with lint errors: affected pages carry a warning)' if errors else ''}; "
         f"lint {result.lint_seconds:.1f}s, rendering {result.render_seconds:.1f}s, MkDocs {result.mkdocs_seconds:.1f}s"
     )

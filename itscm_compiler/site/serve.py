@@ -33,7 +33,7 @@ def serve(root: Path, host: str, port: int, today: dt.date | None = None) -> int
         except BuildError as exc:
             log.error("itscm: build failed: %s (the last good site is still served)", exc)
             return
-        log.info("itscm: %d pages rebuilt from %s", result.pages, result.stamp.describe())
+        log.info("itscm: %d pages rebuilt, %s", result.pages, result.stamp.built())
 
     rebuild()
     if not out.is_dir():

@@ -31,12 +31,15 @@ class Stamp:
         """Seconds since 1970 for SOURCE_DATE_EPOCH (0 outside Git: still reproducible)."""
         return int(self.committed.timestamp()) if self.committed else 0
 
-    def describe(self) -> str:
+    def built(self, capital: bool = False) -> str:
+        """Where the site came from, as a phrase: "built from commit 1a2b... of 2026-11-20 09:30 UTC" or "not built from a Git commit (...)"."""
         if self.commit is None or self.committed is None:
-            return "not built from a Git commit (no commit or date recorded)"
-        when = self.committed.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        dirty = ", with uncommitted changes" if self.dirty else ""
-        return f"commit {self.short} of {when}{dirty}"
+            phrase = "not built from a Git commit (no commit or date recorded)"
+        else:
+            when = self.committed.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            dirty = ", with uncommitted changes" if self.dirty else ""
+            phrase = f"built from commit {self.short} of {when}{dirty}"
+        return phrase[0].upper() + phrase[1:] if capital else phrase
 
 
 def _git(root: Path, *args: str) -> str | None:
