@@ -138,19 +138,22 @@ class _BaseTree:
             changed = start_git_bytes(
                 root, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--relative", commit, "--", "."
             )
-            return cls(root, scratch, commit, [listing, changed])
+            # Files Git is told not to look at (assume-unchanged, skip-worktree): diff cannot vouch for them.
+            flagged = start_git_bytes(root, "ls-files", "-v", "-z", "--", ".")
+            return cls(root, scratch, commit, [listing, changed, flagged])
 
     def build(self) -> Path | None:
         """The folder holding the tree at the commit; None when the commit has nothing there. PRModeError if Git failed."""
         try:
-            listing, changed = (finish_git(call).stdout for call in self.calls)
+            listing, changed, flagged = (finish_git(call).stdout for call in self.calls)
         except GitError as exc:
             raise PRModeError(f"cannot read {self.commit[:12]} to compare with: {exc}") from None
         entries = _tree_entries(listing)
         if not entries:
             return None
+        unchanged = set(entries) - set(changed.split(b"\0")) - _not_looked_at(flagged)
         try:
-            self._rebuild(entries, set(entries) - set(changed.split(b"\0")))
+            self._rebuild(entries, unchanged)
         except (OSError, ValueError) as exc:  # a name or link this system cannot hold: a checkout would fail too
             raise PRModeError(f"cannot rebuild the tree at {self.commit[:12]} to compare with: {exc}") from None
         return self.tree
@@ -197,6 +200,11 @@ class _BaseTree:
                 call.wait()
         with deferred():  # a second Ctrl-C must not leave the folder half removed
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _not_looked_at(listing: bytes) -> set[bytes]:
+    """The paths ``git ls-files -v -z`` marks assume-unchanged (a lowercase tag) or skip-worktree (``S``)."""
+    return {entry[2:] for entry in listing.split(b"\0") if entry[1:2] == b" " and (entry[:1].islower() or entry[:1] == b"S")}
 
 
 def _tree_entries(listing: bytes) -> dict[bytes, tuple[bytes, bytes]]:

@@ -289,3 +289,14 @@ def test_a_link_and_a_changed_file_that_share_one_git_object(tmp_path: Path) -> 
     proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "existing findings left out (already present at base)" in proc.stdout
+
+
+def test_a_file_git_is_told_to_ignore_is_taken_from_git(tmp_path: Path) -> None:
+    # `git update-index --assume-unchanged`, then an edit: git diff does not
+    # see it, so the working tree's copy cannot stand for the base's.
+    repo = _repo(tmp_path)
+    repo.git("update-index", "--assume-unchanged", "services/pay.yaml")
+    repo.write({"services/pay.yaml": BASE["services/pay.yaml"] + "  - phantom\n"})
+    assert repo.git("diff", "--name-only", "base") == ""
+    proc = run_itscm("lint", "--since", "base", "--today", "2026-02-01", cwd=repo.path)
+    assert proc.returncode == 1 and _r001(proc.stdout) == ["services/pay.yaml:8:5"], proc.stdout
