@@ -196,13 +196,15 @@ ODD = "services/odd name \u00e9.yaml"
 
 def test_the_base_keeps_links_odd_names_and_files_the_working_tree_lost(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
-    repo.write({ODD: BASE["services/pay.yaml"].replace("id: pay", "id: odd"), "services/gone.yaml": BASE["services/pay.yaml"].replace("id: pay", "id: gone")})
+    odd, gone = (BASE["services/pay.yaml"].replace("id: pay", f"id: {id_}") for id_ in ("odd", "gone"))
+    repo.write({ODD: odd, "services/gone.yaml": gone})
     (repo.path / "services" / "link.yaml").symlink_to("pay.yaml")
     repo.commit(dt.date(2026, 1, 20), "More services, and a link")
     repo.git("branch", "-f", "base")
+    assert " Y009 " in run_itscm("lint", "--today", "2026-02-01", cwd=repo.path).stdout
     # Not committed: a new dangling reference in the odd file, one file
     # deleted, one only taken out of Git's index (still on disk).
-    repo.write({ODD: BASE["services/pay.yaml"].replace("id: pay", "id: odd") + "  - phantom\n"})
+    repo.write({ODD: odd + "  - phantom\n"})
     (repo.path / "services" / "gone.yaml").unlink()
     repo.git("rm", "-q", "--cached", "services/pay.yaml")
     scratch = tmp_path / "tmp"
@@ -228,7 +230,8 @@ def test_a_base_on_another_file_system_is_written_from_git(tmp_path: Path) -> No
     repo.commit(dt.date(2026, 1, 20), "Describe payments, depend on phantom", {"services/pay.yaml": CHANGED})
     here = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "--no-cache", cwd=repo.path)
     with tempfile.TemporaryDirectory(dir=shm) as elsewhere:  # hard links cannot cross into it
-        there = run_itscm("lint", "--since", "base", "--today", "2026-02-01", "--no-cache", cwd=repo.path, env={"TMPDIR": elsewhere})
+        args = ("lint", "--since", "base", "--today", "2026-02-01", "--no-cache")
+        there = run_itscm(*args, cwd=repo.path, env={"TMPDIR": elsewhere})
         assert os.listdir(elsewhere) == []
     assert here.returncode == there.returncode == 1
     assert here.stdout == there.stdout and _r001(here.stdout) == ["services/pay.yaml:11:5"]

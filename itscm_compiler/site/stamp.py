@@ -32,7 +32,11 @@ class Stamp:
         return int(self.committed.timestamp()) if self.committed else 0
 
     def built(self, capital: bool = False) -> str:
-        """Where the site came from, as a phrase: "built from commit 1a2b... of 2026-11-20 09:30 UTC" or "not built from a Git commit (...)"."""
+        """Where the site came from, as a phrase.
+
+        "built from commit 1a2b... of 2026-11-20 09:30 UTC", or "not built
+        from a Git commit (...)"; ``capital`` to begin a sentence with it.
+        """
         if self.commit is None or self.committed is None:
             phrase = "not built from a Git commit (no commit or date recorded)"
         else:
