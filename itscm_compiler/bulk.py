@@ -229,27 +229,42 @@ READ_PARALLEL_FROM = 4000  # files to read and hash; below this, forking costs a
 def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -> Reading:
     """Read and hash every file (what a warm run does before it looks anything up).
 
-    From READ_PARALLEL_FROM files, a forked process reads and hashes the
-    second half while this one reads the first: 56,667 files took 0.40
-    instead of 0.70 s. Only the keys come back (a few bytes per file).
+    From READ_PARALLEL_FROM files, a forked process (forked.py) reads and
+    hashes the second half while this one reads the first: 56,667 files
+    took 0.40 instead of 0.70 s. Only the keys come back (a few bytes per
+    file).
     """
     base = os.path.join(str(root), "")  # with its separator: pathlib, even os.path.join per file, costs more than reading a small file
     salt, limit = cache.salt, config.max_file_size
     reading = Reading([b""] * len(files), {})
     child = None
     if len(files) >= READ_PARALLEL_FROM and worker_count(len(files)) > 1:
-        child = _fork_reader(base, files[len(files) // 2 :], salt, limit)
+        from .forked import Forked
+
+        child = Forked.start(lambda: _read_part(base, files[len(files) // 2 :], salt, limit))
     split = len(files) // 2 if child is not None else len(files)
-    _read_into(reading, 0, base, files[:split], salt, limit)
-    if child is not None:
-        shipped = _finish_reader(*child, len(files) - split)
-        if shipped is None:  # the reader died or was killed: read its half here
-            _read_into(reading, split, base, files[split:], salt, limit)
-        else:
-            keys, unreadable = shipped
-            reading.keys[split:] = keys
-            reading.unreadable.update((split + i, why) for i, why in unreadable.items())
+    shipped = None
+    try:
+        _read_into(reading, 0, base, files[:split], salt, limit)
+        if child is not None:
+            shipped = child.result()
+    finally:
+        if child is not None:
+            child.stop()
+    if shipped is not None and len(shipped[0]) == len(files) - split:
+        keys, unreadable = shipped
+        reading.keys[split:] = keys
+        reading.unreadable.update((split + i, why) for i, why in unreadable.items())
+    elif split < len(files):  # the reader died or was killed: read its half here
+        _read_into(reading, split, base, files[split:], salt, limit)
     return reading
+
+
+def _read_part(base: str, rels: list[str], salt: bytes, limit: int) -> tuple[list[bytes], dict[int, list[Finding]]]:
+    """Run in a forked reader: the keys of ``rels``, and why each unreadable one is (a few bytes per file)."""
+    part = Reading([b""] * len(rels), {})
+    _read_into(part, 0, base, rels, salt, limit)
+    return part.keys, part.unreadable
 
 
 def _read_into(reading: Reading, start: int, base: str, rels: list[str], salt: bytes, limit: int) -> None:
@@ -261,70 +276,6 @@ def _read_into(reading: Reading, start: int, base: str, rels: list[str], salt: b
             keys[i] = _problem_key(findings)
         else:
             keys[i] = entry_key(salt, rel, raw)
-
-
-def _fork_reader(base: str, rels: list[str], salt: bytes, limit: int) -> tuple[int, int] | None:
-    """Fork a process that reads and hashes ``rels`` and writes a pickle of what it found to a pipe.
-
-    Returns (process id, read end), or None where this cannot fork (then
-    this process reads everything). A bare fork: a process pool's start-up
-    and the multiprocessing import cost more than the reading saves on a
-    few thousand files.
-    """
-    if not hasattr(os, "fork") or sys.platform == "darwin":
-        return None
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        code = 1
-        try:
-            plain_signals()
-            os.close(read_end)
-            import pickle
-
-            part = Reading([b""] * len(rels), {})
-            _read_into(part, 0, base, rels, salt, limit)
-            payload = pickle.dumps((part.keys, part.unreadable), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(write_end, view) :]
-            code = 0
-        finally:
-            os._exit(code)  # never back into the caller's stack, its atexit handlers or buffers
-    os.close(write_end)
-    return pid, read_end
-
-
-def _finish_reader(pid: int, read_end: int, count: int) -> tuple[list[bytes], dict[int, list[Finding]]] | None:
-    """What the reader found for its ``count`` files, or None when it did not finish; the process is always waited for."""
-    import pickle
-
-    chunks: list[bytes] = []
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            while chunk := pipe.read(1 << 20):
-                chunks.append(chunk)
-    except OSError:
-        chunks = []
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        status = 1
-    if status != 0 or not chunks:
-        return None
-    try:
-        keys, unreadable = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child, through our own pipe
-    except Exception:  # noqa: BLE001 - cut short: read that half here
-        return None
-    return (keys, unreadable) if len(keys) == count else None
 
 
 def _problem_key(findings: list[Finding]) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 import traceback
 from typing import Iterable
 
@@ -68,7 +67,6 @@ def run_rules(estate: Estate, rules: Iterable[Rule] = RULES) -> list[Diagnostic]
 
 PARALLEL_FROM = 5000  # documents; below this a second process costs more than it saves
 _GRAPH_MODULES = (".rules.graph", ".rules.graph_targets")
-_JOB: tuple[Estate, list[Rule]] | None = None  # what a forked worker runs: the parent's objects, never pickled
 
 
 def _stays_here(rule: Rule) -> bool:
@@ -77,45 +75,31 @@ def _stays_here(rule: Rule) -> bool:
     return rule.prefetch is not None or module.endswith(_GRAPH_MODULES)
 
 
-def _run_in_worker() -> list[Diagnostic]:
-    assert _JOB is not None
-    return _run_rules(*_JOB)
-
-
 def _run_split(estate: Estate, rules: list[Rule]) -> list[Diagnostic] | None:
     """Run the graph rules here and the others in a forked process, side by side.
 
     The estate of a large repository takes seconds to build and cannot be
-    shipped cheaply, so the worker is forked after it is built and reads it
-    from memory. Returns None where forking is not possible (the caller then
-    runs everything here); the order of the result does not matter, the
-    pipeline sorts it.
+    shipped cheaply, so the child is forked after it is built and reads it
+    from memory (forked.py). Returns None where forking is not possible
+    (the caller then runs everything here); when the child fails, its rules
+    run here after this process's. The order of the result does not matter,
+    the pipeline sorts it.
     """
-    import concurrent.futures
-    import multiprocessing
+    from .forked import Forked
 
-    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
-        return None
     here = [r for r in rules if _stays_here(r)]
     there = [r for r in rules if not _stays_here(r)]
     if not here or not there:
         return None
-    global _JOB
-    _JOB = (estate, there)
-    try:
-        from .signals import deferred, plain_signals
-
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context, initializer=plain_signals) as pool:
-            with deferred():  # a stop inside a call on the pool could leave its lock taken (see bulk.py)
-                future = pool.submit(_run_in_worker)
-            diagnostics = _run_rules(estate, here)
-            with deferred():
-                diagnostics.extend(future.result())
-    except Exception:  # noqa: BLE001 - no worker (no fork, no memory, killed): run everything here instead
+    child = Forked.start(lambda: _run_rules(estate, there))
+    if child is None:
         return None
+    try:
+        diagnostics = _run_rules(estate, here)
+        shipped = child.result()
     finally:
-        _JOB = None
+        child.stop()  # nothing left to do when the result came; on a stop, the child ends too
+    diagnostics.extend(shipped if shipped is not None else _run_rules(estate, there))
     return diagnostics
 
 

@@ -140,15 +140,17 @@ def test_a_forked_reader_hashes_half_the_files_and_this_process_the_rest(
     serial = bulk.read_files(root, files, config, cache)
     assert len(files) - 1 in serial.unreadable and len(files) - 2 in serial.unreadable
 
-    forked: list[int] = []
-    fork_reader = bulk._fork_reader
+    from itscm_compiler.forked import Forked
 
-    def recorded(*args: object) -> object:
-        child = fork_reader(*args)  # type: ignore[arg-type]
-        forked.append(child[0] if child else 0)
+    forked: list[int] = []
+    start = Forked.start
+
+    def recorded(work: object) -> object:
+        child = start(work)  # type: ignore[arg-type]
+        forked.append(child.pid if child else 0)
         return child
 
-    monkeypatch.setattr(bulk, "_fork_reader", recorded)
+    monkeypatch.setattr(Forked, "start", staticmethod(recorded))
     monkeypatch.setattr(bulk, "READ_PARALLEL_FROM", 2)
     assert bulk.read_files(root, files, config, cache) == serial
     assert forked and forked[0] > 0
