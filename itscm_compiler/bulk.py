@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import shutil
 import sys
 from dataclasses import dataclass
@@ -60,15 +61,17 @@ def worker_count(files: int) -> int:
     return max(1, min(cpu_count(), MAX_WORKERS))
 
 
-def _chunk_worker(
-    root: str, rels: list[str], max_size: int, salt: bytes | None, spill: str
-) -> tuple[list[int], list[bytes | None]]:
+def _chunk_worker(root: str, rels: list[str], max_size: int, salt: bytes | None, spill: str) -> int:
     """Run in a worker: every file of the chunk loaded, encoded, and written to the file ``spill``.
 
-    Returns each payload's size and cache key (None: unreadable now, never
-    cached). The payloads go through a file because a pipe holds 64 KiB: a
+    After the payloads comes a trailer, each payload's size and cache key
+    (None: unreadable now, never cached); the return value is the trailer's
+    length. Everything goes through the file: a pipe holds 64 KiB, and a
     worker writing a chunk's megabytes into one waited, idle, until the busy
-    main process read them.
+    main process read them. And the pool's own pipe then carries only a
+    small integer, written in one piece: a worker killed by a stop can never
+    leave half a message there, for which the pool's thread would wait
+    forever.
     """
     from .loader import FileLoad, load_bytes
 
@@ -85,7 +88,9 @@ def _chunk_worker(
             out.write(payload)
             sizes.append(len(payload))
             keys.append(key)
-    return sizes, keys
+        trailer = pickle.dumps((sizes, keys), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(trailer)
+    return len(trailer)
 
 
 def _chunks(items: list[str], count: int) -> list[list[str]]:
@@ -141,8 +146,8 @@ def _load_parallel(
                     done[back] = [_load_here(root, rel, max_size, cache) for rel in chunks[back]]
                     continue
                 with deferred():  # at most one chunk's loading, or the pool found broken
-                    sizes, keys = futures[front].result()
-                shipped = _decoded(_read_spill(spills[front]), sizes, keys, chunks[front], cache)
+                    trailer = futures[front].result()
+                shipped = _decoded(_read_spill(spills[front]), trailer, chunks[front], cache)
                 if shipped is None:  # pragma: no cover - our own payload always decodes
                     return None
                 done[front] = shipped
@@ -162,9 +167,17 @@ def _read_spill(path: str) -> memoryview:
 
 
 def _decoded(
-    spilled: memoryview, sizes: list[int], keys: list[bytes | None], rels: list[str], cache: LoadCache | None
+    spilled: memoryview, trailer: int, rels: list[str], cache: LoadCache | None
 ) -> list[tuple[FileLoad, bytes | None]] | None:
     """A worker's chunk as results, each stored in the cache as shipped; None if one does not decode."""
+    end = len(spilled) - trailer
+    try:
+        sizes, keys = pickle.loads(spilled[end:]) if end >= 0 else ((), ())  # noqa: S301 - our own worker's file
+    except Exception:  # noqa: BLE001  # pragma: no cover - our own trailer always decodes
+        return None
+    if len(sizes) != len(rels):  # pragma: no cover - as above
+        return None
+    spilled = spilled[:end]
     results: list[tuple[FileLoad, bytes | None]] = []
     start = 0
     for rel, size, key in zip(rels, sizes, keys):
