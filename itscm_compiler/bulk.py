@@ -15,7 +15,6 @@ import gc
 import os
 import pickle
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 from .cache import LoadCache, decode_or_none, encode, entry_key
 from .config import Config
 from .diagnostics import Finding
+from .forked import Forked, can_fork
 from .gcpause import gc_paused
 from .readfile import read_bytes
 from .signals import deferred, plain_signals
@@ -119,7 +119,7 @@ def _load_parallel(
     import tempfile
 
     # fork shares the modules already imported; spawn would import everything again.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else None
+    method = "fork" if can_fork() else None
     chunks = _chunks(rels, workers * CHUNKS_PER_PROCESS)
     done: list[list[tuple[FileLoad, bytes | None]]] = [[] for _ in chunks]
     salt = cache.salt if cache else None  # all a worker needs to compute keys
@@ -252,8 +252,6 @@ def read_files(root: Path, files: list[str], config: Config, cache: LoadCache) -
     reading = Reading([b""] * len(files), {})
     child = None
     if len(files) >= READ_PARALLEL_FROM and worker_count(len(files)) > 1:
-        from .forked import Forked
-
         child = Forked.start(lambda: _read_part(base, files[len(files) // 2 :], salt, limit))
     split = len(files) // 2 if child is not None else len(files)
     shipped = None

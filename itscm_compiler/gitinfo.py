@@ -78,6 +78,8 @@ def start_git(cwd: Path, *args: str) -> subprocess.Popen[str] | GitError:
 
 def start_git_bytes(cwd: Path, *args: str, feed: bytes = b"") -> subprocess.Popen[bytes] | GitError:
     """:func:`start_git` with the output as bytes (paths and contents as Git stores them), given ``feed`` as input."""
+    if not feed:
+        return _start(cwd, args, text=False)
     import tempfile
 
     with tempfile.TemporaryFile() as stdin:  # a file, not a pipe: Git reads it at its pace, nothing can block
@@ -119,7 +121,7 @@ def finish_git(started: subprocess.Popen[Any] | GitError, check: bool = True) ->
         raise GitError(f"git {name} failed: {exc}") from None
     except BaseException:
         # Interrupted (Ctrl-C, SIGTERM): Git must be gone before the caller
-        # cleans up, or it is still writing into a checkout being removed.
+        # cleans up, or it may still be at work on what is being removed.
         started.kill()
         started.wait()
         raise

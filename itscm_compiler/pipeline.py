@@ -88,9 +88,15 @@ def load_estate(
 
 
 def _load(
-    root: Path, config: Config, today: dt.date, found: Discovered, cache: LoadCache | None, reading: Reading | None = None
+    root: Path,
+    config: Config,
+    today: dt.date,
+    found: Discovered,
+    cache: LoadCache | None,
+    reading: Reading | None = None,
+    history_at: tuple[Path, str] | None = None,
 ) -> tuple[Estate, list[Diagnostic], list[bytes] | None]:
-    """The estate and the loading diagnostics, and each file's content key when cached."""
+    """The estate and the loading diagnostics, and each file's content key when cached (``history_at``: see lint)."""
     from .bulk import load_all
     from .engine import stamp
     from .estate import Estate
@@ -101,7 +107,7 @@ def _load(
     findings.extend(unknown_rule_codes(config))
     loaded = load_all(root, list(found.files), config, use_cache=False, cache=cache, reading=reading)
     findings.extend(loaded.findings)
-    estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today, loaded.waivers)
+    estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today, loaded.waivers, history_at)
     return estate, stamp(findings, config), loaded.keys
 
 
@@ -199,8 +205,7 @@ def _checked(
     cache_config = config if host is None else dataclasses.replace(config, root=host)
     load_cache = LoadCache.open(cache_config) if cache else None
     if load_cache is None:
-        estate, diagnostics, _ = _load(root, config, today, found, None)
-        estate.history_at = history_at
+        estate, diagnostics, _ = _load(root, config, today, found, None, history_at=history_at)
         return _run(estate, diagnostics)
     load_cache.guest = host is not None
     results = ResultCache.beside(load_cache)
@@ -221,8 +226,7 @@ def _checked(
             return LintResult(
                 lambda: load_estate(root, config, today)[0], kept, waived=waived, files=stored.files, config=config
             )
-    estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading)
-    estate.history_at = history_at
+    estate, diagnostics, keys = _load(root, config, today, found, load_cache, reading, history_at)
     result = _run(estate, diagnostics)
     # Stored under the keys of the bytes actually loaded (a file may change
     # meanwhile), and only when the same inputs are sure to give it again: a

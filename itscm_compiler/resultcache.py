@@ -107,7 +107,6 @@ def start_git_state(root: Path, revision: str | None = None) -> Callable[[], byt
 
     def _digest() -> bytes:
         digest = hashlib.blake2b(digest_size=20)
-        answers = []
         for call in calls:
             if isinstance(call, GitError):  # no git command: as stable as any answer
                 digest.update(f"{call}\0".encode("utf-8", "surrogatepass"))
@@ -117,9 +116,8 @@ def start_git_state(root: Path, revision: str | None = None) -> Callable[[], byt
             except GitError:  # Git did not answer in time: a key no run will meet again
                 return os.urandom(20)
             digest.update(f"{done.returncode}\0{done.stdout}\0{done.stderr}\0".encode("utf-8", "surrogatepass"))
-            answers.append(done.stdout)
-        if answers:
-            digest.update(_shallow_cut(root, answers[0]))
+            if call is facts:
+                digest.update(_shallow_cut(root, done.stdout))
         return digest.digest()
 
     return finish

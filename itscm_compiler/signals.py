@@ -3,7 +3,7 @@
 The ``itscm`` command calls :func:`install`: Ctrl-C raises KeyboardInterrupt
 and SIGTERM (a cancelled CI job, ``timeout``) raises :class:`Terminated`, so
 every ``finally`` runs (by default Python dies on SIGTERM at once, leaving
-PR mode's base checkout and the workers' spill files behind). Then:
+PR mode's copy of the base and the workers' spill files behind). Then:
 
 * a forked worker has nothing to clean up: it dies of the signal, quietly
   (:func:`plain_signals`, and the handlers themselves in a child);
