@@ -81,15 +81,22 @@ def start_git_state(root: Path, revision: str | None = None) -> Callable[[], byt
 
     That is HEAD (commits are immutable, so the history behind it is fixed by
     its id), whether the clone is shallow and where its history is cut (a
-    deeper fetch shows more of it), and ``git status`` (uncommitted
-    changes count as changed today). Outside a repository, or without Git,
-    the state is the error, which is just as stable. Started early, Git runs
-    while the files are read. With ``revision``, the state of a tree as it
+    deeper fetch shows more of it), the commits replaced by ``git replace``
+    or grafted (they change the history Git shows without moving HEAD),
+    and ``git status`` (uncommitted changes count as changed today).
+    Outside a repository, or without Git, the state is the error, which is
+    just as stable. Started early, Git runs while the files are read. With ``revision``, the state of a tree as it
     was at that commit: the commit and the cut, and no uncommitted changes.
     """
     from .gitinfo import GitError, finish_git, start_git
 
-    facts = start_git(root, "rev-parse", revision or "HEAD", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow")
+    replaced = os.environ.get("GIT_REPLACE_REF_BASE") or "refs/replace/"
+    facts = start_git(
+        root, "rev-parse", revision or "HEAD", "--show-prefix", "--is-shallow-repository",
+        "--git-path", "shallow", "--git-path", "info/grafts",
+        # Each replacement, then each replaced commit (the refs' names).
+        f"--glob={replaced}*", "--symbolic-full-name", f"--glob={replaced}*",
+    )
     if revision is not None:
         calls = [facts]
     else:
@@ -117,19 +124,26 @@ def start_git_state(root: Path, revision: str | None = None) -> Callable[[], byt
                 return os.urandom(20)
             digest.update(f"{done.returncode}\0{done.stdout}\0{done.stderr}\0".encode("utf-8", "surrogatepass"))
             if call is facts:
-                digest.update(_shallow_cut(root, done.stdout))
+                digest.update(_history_files(root, done.stdout))
         return digest.digest()
 
     return finish
 
 
-def _shallow_cut(root: Path, facts: str) -> bytes:
-    """The commits a shallow clone's history stops at (Git's ``shallow`` file), from ``rev-parse``'s answer."""
+def _history_files(root: Path, facts: str) -> bytes:
+    """Where the history is cut (Git's ``shallow`` file, in a shallow clone) and the grafts, from ``rev-parse``'s answer."""
     lines = facts.splitlines()
-    if len(lines) < 4 or lines[2].strip() != "true":
+    if len(lines) < 5:
         return b""
+    cut = _read_or_why(root / lines[3].strip()) if lines[2].strip() == "true" else b""
+    return cut + b"\0" + _read_or_why(root / lines[4].strip())
+
+
+def _read_or_why(path: Path) -> bytes:
     try:
-        return (root / lines[3].strip()).read_bytes()
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
     except OSError as exc:
         return str(exc).encode("utf-8", "surrogatepass")
 

@@ -183,3 +183,30 @@ def test_deepening_a_shallow_clone_is_seen_by_the_next_run(tmp_path: Path) -> No
     again = run_itscm("lint", "--today", TODAY, cwd=clone.path)
     assert again.stdout == run_itscm("lint", "--today", TODAY, "--no-cache", cwd=clone.path).stdout
     assert " F010 " in again.stdout and " F011 " not in again.stdout, again.stdout
+
+
+def test_replaced_history_is_seen_by_the_next_run(tmp_path: Path) -> None:
+    # `git replace` and grafts rewrite the history Git shows without moving
+    # HEAD or touching the work tree: a result stored before must not be given again.
+    repo = _history(tmp_path / "repo")
+    first = run_itscm("lint", "--today", TODAY, cwd=repo.path)
+    assert " F010 " in first.stdout, first.stdout
+    # The database move, committed again on 2026-01-20 (before the review) with the same tree.
+    moved = repo.git("rev-parse", "HEAD~1").strip()
+    earlier = repo.git("commit-tree", f"{moved}^{{tree}}", "-p", "HEAD~2", "-m", "Move the payments database", date=dt.date(2026, 1, 20))
+    repo.git("replace", moved, earlier.strip())
+    again = run_itscm("lint", "--today", TODAY, cwd=repo.path)
+    assert again.stdout == run_itscm("lint", "--today", TODAY, "--no-cache", cwd=repo.path).stdout
+    assert " F010 " not in again.stdout, again.stdout
+    # Grafts that cut the history at the last commit (it becomes the
+    # first, adding every file on 2026-04-01), then at the database move.
+    repo.git("replace", "-d", moved)
+    assert run_itscm("lint", "--today", TODAY, cwd=repo.path).stdout == first.stdout
+    grafts = repo.path / ".git" / "info" / "grafts"
+    grafts.parent.mkdir(exist_ok=True)
+    cuts = repo.git("rev-parse", "HEAD", "HEAD~1").split()
+    for cut, shown in zip(cuts, ('(2026-04-01, "Add Bob")', '(2026-03-01, "Move the payments database") (1 more')):
+        grafts.write_text(cut + "\n", encoding="ascii")
+        grafted = run_itscm("lint", "--today", TODAY, cwd=repo.path)
+        assert grafted.stdout == run_itscm("lint", "--today", TODAY, "--no-cache", cwd=repo.path).stdout
+        assert shown in grafted.stdout, grafted.stdout
