@@ -268,7 +268,7 @@ class LoadCache:
     entries, the used entries are compacted into a single pack.
     """
 
-    def __init__(self, directory: Path, secret: bytes, salt: bytes) -> None:
+    def __init__(self, directory: Path, secret: bytes, salt: bytes, guest: bool = False) -> None:
         self.directory = directory
         self.secret = secret
         self.salt = salt
@@ -282,15 +282,18 @@ class LoadCache:
         self._read = False  # packs are opened on the first lookup: a whole-run hit never needs them
         # A run over another tree (PR mode's base) adds its entries but never
         # compacts: what it did not use is what the working tree needs.
-        self.guest = False
+        self.guest = guest
         try:
             self._names = sorted(n for n in os.listdir(self.directory) if n.endswith(".pack"))
         except OSError:
             self._names = []
 
     @classmethod
-    def open(cls, config: Config) -> LoadCache | None:
-        """The cache of ``config.root``, or None when it is turned off or cannot be used."""
+    def open(cls, config: Config, guest: bool = False) -> LoadCache | None:
+        """The cache of ``config.root``, or None when it is turned off or cannot be used.
+
+        ``guest``: the run reads another tree with this cache (see ``flush``).
+        """
         if os.environ.get("ITSCM_NO_CACHE", "").strip() not in ("", "0"):
             return None
         directory = config.root / CACHE_DIR / "v2"
@@ -300,7 +303,7 @@ class LoadCache:
         if secret is None:
             return None
         salt = source_salt() + str(config.max_file_size).encode()
-        return cls(directory, secret, salt)
+        return cls(directory, secret, salt, guest)
 
     @property
     def has_packs(self) -> bool:

@@ -203,11 +203,10 @@ def _checked(
     found = discover(config)
     files = list(found.files)
     cache_config = config if host is None else dataclasses.replace(config, root=host)
-    load_cache = LoadCache.open(cache_config) if cache else None
+    load_cache = LoadCache.open(cache_config, guest=host is not None) if cache else None
     if load_cache is None:
         estate, diagnostics, _ = _load(root, config, today, found, None, history_at=history_at)
         return _run(estate, diagnostics)
-    load_cache.guest = host is not None
     results = ResultCache.beside(load_cache)
     git_state = start_git_state(*history_at) if history_at is not None else start_git_state(root)
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
