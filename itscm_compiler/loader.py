@@ -277,10 +277,13 @@ def load_bytes(raw: bytes, rel: str) -> FileLoad:
         line, column = _inside(text, problem.line, problem.column)
         result.findings.append(_finding(code, rel, line, column, problem.message))
     if not problems and all(d.data is None for d in documents):
-        what = "only comments" if text.strip() else "empty"
-        result.findings.append(
-            _finding("Y008", rel, 1, 1, f"file is {what}: add an itscm document or delete the file")
-        )
+        if not text.strip():
+            what = "is empty"
+        elif not documents:
+            what = "holds only comments"
+        else:  # `---` separators, `null` or `~`: documents with nothing in them
+            what = "holds only empty documents"
+        result.findings.append(_finding("Y008", rel, 1, 1, f"file {what}: add an itscm document or delete the file"))
         return result
     for doc in documents:
         if doc.data is None:

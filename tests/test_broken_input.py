@@ -23,6 +23,7 @@ EXPECTED = {
     "binary.yaml": "Y005",
     "empty.yaml": "Y008",
     "comments-only.yaml": "Y008",
+    "empty-documents.yaml": "Y008",
     "latin1.yaml": "Y005",
     "deep.yaml": "Y004",
     "alias-bomb.yaml": "Y004",
@@ -65,6 +66,14 @@ def test_each_broken_file_alone(name: str, corpus: Path, tmp_path: Path) -> None
     assert first.startswith(f"{name}:"), proc.stdout
     assert f" error {EXPECTED[name]} " in proc.stdout, proc.stdout
     assert elapsed < 10, f"{name} took {elapsed:.1f} s"
+
+
+def test_an_empty_file_says_what_it_holds(corpus: Path) -> None:
+    proc = run_itscm("lint", "--root", str(corpus))
+    said = {line.split(":", 1)[0]: line for line in proc.stdout.splitlines() if " Y008 " in line}
+    assert "file is empty:" in said["empty.yaml"]
+    assert "file holds only comments:" in said["comments-only.yaml"]
+    assert "file holds only empty documents:" in said["empty-documents.yaml"]
 
 
 def test_whole_corpus_reports_every_file(corpus: Path) -> None:

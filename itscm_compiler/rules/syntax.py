@@ -71,7 +71,8 @@ YAML_RULES = (
         ``.itscm.yaml``.
     """),
     loader_rule("Y008", "empty-file", E, """
-        The file is empty or holds only comments.
+        The file is empty, or holds only comments or empty documents (a bare
+        ``---``, ``null``).
 
         An empty document is usually a plan that was never written or a file
         whose content was lost. Fix: add the document, or delete the file.
