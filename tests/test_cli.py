@@ -203,6 +203,21 @@ def test_an_empty_since_ref_is_a_usage_error(repo: Path) -> None:
     assert proc.returncode == 2 and "'--since': is empty" in proc.stderr, proc.stderr
 
 
+def test_a_path_outside_the_repository_is_named_not_silently_clean(repo: Path, tmp_path: Path) -> None:
+    # Another checkout, or a wrong --root: nothing in it would be reported.
+    write_tree(repo, {"services/b.yaml": DANGLING})
+    other = tmp_path / "other-checkout"
+    write_tree(other, {"services/b.yaml": DANGLING})
+    proc = run_itscm("lint", "--root", str(repo), str(other / "services"))
+    assert proc.returncode == 0 and "0 errors" in proc.stdout  # PATHS limit what is reported
+    assert f"itscm lint: {other / 'services'}: outside the repository at {repo.resolve()} (see --root)" in proc.stderr
+    proc = run_itscm("fmt", "--check", "--root", str(repo), str(other / "services" / "b.yaml"))
+    assert proc.returncode == 0 and f"{other / 'services' / 'b.yaml'}: outside the repository" in proc.stderr
+    # A path written relative to the repository, from another folder, is inside it: no warning, and reported.
+    proc = run_itscm("lint", "--root", str(repo), "services/b.yaml", cwd=tmp_path)
+    assert proc.stderr == "" and "services/b.yaml:" in proc.stdout, proc.stdout + proc.stderr
+
+
 def test_a_path_that_does_not_exist_is_named_not_silently_clean(repo: Path) -> None:
     write_tree(repo, {"services/a.yaml": SITE, "services/b.yaml": DANGLING})
     proc = run_itscm("lint", "--root", str(repo), str(repo / "servces"), str(repo / "services" / "b.yaml"))

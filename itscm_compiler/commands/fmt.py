@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import config_error, root_option, warn_missing
+from .options import config_error, root_option, warn_unreported
 
 
 @click.command()
@@ -25,7 +25,7 @@ def fmt(paths: tuple[str, ...], check: bool, root: Path) -> None:
     from ..config import ConfigError
     from ..fmt import format_files
 
-    warn_missing("fmt", paths)
+    warn_unreported("fmt", root, paths)
     try:
         result = format_files(root, paths, check)
     except ConfigError as exc:

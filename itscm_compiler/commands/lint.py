@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .options import config_error, nonempty_ref, root_option, today_option, warn_missing
+from .options import config_error, nonempty_ref, root_option, today_option, warn_unreported
 
 
 @click.command()
@@ -49,7 +49,7 @@ def lint(
     from ..pipeline import lint as run_lint
     from ..reporters import Report, render, repository_prefix
 
-    warn_missing("lint", paths)
+    warn_unreported("lint", root, paths)
     left_out = 0
     try:
         if since:

@@ -51,15 +51,26 @@ def config_error(exc: ConfigError) -> NoReturn:
     sys.exit(2)
 
 
-def warn_missing(command: str, paths: tuple[str, ...]) -> None:
-    """Say which PATHS do not exist: a mistyped path would otherwise look like a clean result.
+def warn_unreported(command: str, root: Path, paths: tuple[str, ...]) -> None:
+    """Say which PATHS can report nothing: a mistyped path would otherwise look like a clean result.
 
-    Only a warning: a list of changed files (``git diff --name-only``)
-    names deleted files too, and nothing is wrong with those.
+    That is a path that does not exist, or one outside the repository at
+    ``root`` (another checkout, a wrong ``--root``). A path may also be
+    written relative to ``root``. Only a warning: a list of changed files
+    (``git diff --name-only``) names deleted files too, and nothing is
+    wrong with those.
     """
+    root = root.resolve()
     for path in paths:
-        if not os.path.lexists(path):
+        written = [Path(path)] if os.path.isabs(path) else [Path(path), root / path]
+        found = [p.resolve() for p in written if os.path.lexists(p)]
+        if not found:
             click.echo(f"itscm {command}: {path}: no such file or folder; nothing is reported for it", err=True)
+        elif not any(p == root or root in p.parents for p in found):
+            click.echo(
+                f"itscm {command}: {path}: outside the repository at {root} (see --root); nothing is reported for it",
+                err=True,
+            )
 
 
 def nonempty_ref(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
