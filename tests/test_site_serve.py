@@ -70,3 +70,24 @@ def test_serve_rebuilds_on_change(tmp_path: Path) -> None:
             output, _ = server.communicate()
     assert "Traceback" not in output, output
     assert server.returncode == 0, output  # Ctrl-C is how a preview ends, as with mkdocs serve
+
+
+def test_a_port_in_use_is_said_at_once(tmp_path: Path) -> None:
+    # Before the first build, which takes minutes on a large estate.
+    repo = fixture_repo(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "itscm_compiler", "serve", "--root", str(repo), "--port", str(port)],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"itscm serve: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port" in proc.stderr
+    assert "pages rebuilt" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "serve", "--root", str(repo), "--port", "99999"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 2 and "'--port': 99999 is not in the range 0<=x<=65535" in proc.stderr, proc.stderr

@@ -63,7 +63,7 @@ def build(out: Path | None, allow_errors: bool, markdown: Path | None, root: Pat
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @root_option
 @today_option
 def serve(host: str, port: int, root: Path, today: dt.date | None) -> None:
