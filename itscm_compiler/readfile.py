@@ -43,6 +43,15 @@ def _read_at_most(fd: int, limit: int, stat_size: int) -> tuple[bytes, int]:
     return (parts[0] if len(parts) == 1 else b"".join(parts)), total
 
 
+def size_text(size: int) -> str:
+    """A size as people write it: ``8.0 MB``, ``1 KB``, ``12 bytes``."""
+    if size >= 1048576:
+        return f"{size / 1048576:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
 def _finding(code: str, path: str, message: str) -> Finding:
     return Finding(Location(path, 1, 1), message, code=code)
 
@@ -78,7 +87,7 @@ def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None,
             _finding(
                 "Y006",
                 rel,
-                f"file is {size / 1048576:.1f} MB, above the limit of {max_size / 1048576:.1f} MB: "
+                f"file is {size_text(size)}, above the limit of {size_text(max_size)}: "
                 "split it, or raise max_file_size in .itscm.yaml",
             )
         ]

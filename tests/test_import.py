@@ -10,7 +10,10 @@ are the user's next step, not the importer's.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -361,3 +364,33 @@ def test_an_unreadable_file_in_the_repository_is_named_with_its_problem(tmp_path
     line = next(line for line in result.stderr.splitlines() if "broken.yaml" in line)
     # The line counts the "---" that is set aside before parsing.
     assert "at line 5, column 1" in line and "documents in it are not updated" in line, line
+
+
+def test_sources_are_read_within_the_size_limit_and_may_be_pipes(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    # A pipe is a source like any other: `... | itscm import compose /dev/stdin`.
+    compose = "services:\n  web:\n    image: nginx\n"
+    piped = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "import", "compose", "/dev/stdin", "--owner", "ops"],
+        input=compose, capture_output=True, text=True, cwd=root, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert piped.returncode == 0 and "created" in piped.stdout, piped.stdout + piped.stderr
+    # An endless device or a file above max_file_size is refused, not read into memory.
+    (root / ".itscm.yaml").write_text("max_file_size: 1KB\n", encoding="utf-8")
+    big = tmp_path / "big.csv"
+    big.write_text("category,value,expanded\n" + "a,b,c\n" * 400, encoding="utf-8")
+    for command, source in (("compose", "/dev/zero"), ("backstage", "/dev/zero"), ("threats", str(big))):
+        result = run_itscm("import", command, source, cwd=root, timeout=60)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"{source}: error: " in result.stderr and "larger than the limit of 1 KB" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_named_pipe_in_the_repository_is_skipped_not_waited_for(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    os.mkfifo(root / "services" / "pipe.yaml")
+    result = run_itscm("import", "backstage", str(DATA / "catalog-info.yaml"), cwd=root, timeout=60)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "pipe.yaml" in line)
+    assert "not a regular file" in line and "documents in it are not updated" in line, line

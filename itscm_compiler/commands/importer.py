@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .options import root_option
+from .options import config_error, root_option
 
 if TYPE_CHECKING:
     from ..importers.base import Extracted
@@ -17,11 +17,21 @@ SOURCES = click.Path(exists=True, dir_okay=False, path_type=Path)
 OUT_HELP = "Folder the documents go under (default: the repository root); existing documents are found anywhere below it."
 
 
+def _max_size(root: Path) -> int:
+    """The repository's file size limit (``max_file_size``): sources are read within it too."""
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config(root).max_file_size
+    except ConfigError as exc:
+        config_error(exc)
+
+
 def _finish(extracted: Extracted, out: Path | None, root: Path, header: str) -> None:
     """Write what was extracted, print every problem and a summary, exit with a code."""
     from ..importers.merge import apply
 
-    result = apply(extracted.entities, out or root, root, header)
+    result = apply(extracted.entities, out or root, root, header, _max_size(root))
     problems = extracted.problems + result.problems
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -60,7 +70,7 @@ def compose(files: tuple[Path, ...], owner: str | None, site: str, tier: int, pr
     """Docker Compose FILES: containers become services and components."""
     from ..importers import compose as source
 
-    extracted = source.read(list(files), owner, site, tier, prefix)
+    extracted = source.read(list(files), owner, site, tier, prefix, _max_size(root))
     _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import compose`.")
 
 
@@ -73,7 +83,7 @@ def backstage(files: tuple[Path, ...], tier: int, out: Path | None, root: Path) 
     """Backstage catalogue FILES (catalog-info.yaml): groups, systems, components and resources."""
     from ..importers import backstage as source
 
-    extracted = source.read(list(files), tier)
+    extracted = source.read(list(files), tier, _max_size(root))
     _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import backstage`.")
 
 
@@ -101,5 +111,5 @@ def threats(file: Path, pairs: tuple[str, ...], catalogue: str | None, out: Path
         mapping = source.parse_mapping(pairs)
     except source.MappingError as exc:
         raise click.UsageError(str(exc)) from None
-    extracted = source.read(file, mapping, catalogue)
+    extracted = source.read(file, mapping, catalogue, _max_size(root))
     _finish(extracted, out, root, f"Imported from {file.name} by `itscm import threats`.")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULT_MAX_FILE_SIZE
 from .base import Entity, Extracted, slugify
 from .source import SourceError, read_yaml
 
@@ -91,12 +92,12 @@ def _item_line(seq: Any, index: int) -> int:
         return 0
 
 
-def _load(paths: list[Path], out: Extracted) -> Catalogue:
+def _load(paths: list[Path], out: Extracted, max_size: int) -> Catalogue:
     catalogue = Catalogue()
     users = 0
     for path in paths:
         try:
-            documents = read_yaml(path)
+            documents = read_yaml(path, max_size)
         except SourceError as exc:
             out.error(exc.where, exc.message)
             continue
@@ -232,10 +233,10 @@ def _tier(raw: Raw, default: int, out: Extracted) -> int:
     return default
 
 
-def read(paths: list[Path], tier: int = 3) -> Extracted:
+def read(paths: list[Path], tier: int = 3, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Extracted:
     """Read catalogue files into teams, services and components."""
     out = Extracted()
-    catalogue = _load(paths, out)
+    catalogue = _load(paths, out, max_size)
     _assign_ids(catalogue, out)
     providers: dict[str, list[str]] = {}
     members: dict[str, list[str]] = {}

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULT_MAX_FILE_SIZE
 from .base import Entity, Extracted, is_slug, slugify
 from .source import SourceError, read_yaml
 
@@ -76,7 +77,9 @@ def _where(path: Path, line: int) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
-def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str = "") -> Extracted:
+def read(
+    paths: list[Path], owner: str | None, site: str, tier: int, prefix: str = "", max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Extracted:
     """Read Compose files; later files override earlier ones, as ``docker compose -f a -f b`` does."""
     out = Extracted()
     if not is_slug(site):
@@ -87,7 +90,7 @@ def read(paths: list[Path], owner: str | None, site: str, tier: int, prefix: str
     order: list[str] = []
     for path in paths:
         try:
-            documents = read_yaml(path)
+            documents = read_yaml(path, max_size)
         except SourceError as exc:
             out.error(exc.where, exc.message)
             continue

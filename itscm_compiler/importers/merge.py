@@ -19,6 +19,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from ..config import DEFAULT_MAX_FILE_SIZE
+from ..readfile import read_bytes
 from ..roundtrip import EditError, editor, load_all
 from .base import Entity, Problem
 
@@ -54,7 +56,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _load_repository(out: Path, result: ImportResult) -> tuple[dict[str, tuple[FileState, int]], dict[Path, FileState]]:
+def _load_repository(
+    out: Path, result: ImportResult, max_size: int
+) -> tuple[dict[str, tuple[FileState, int]], dict[Path, FileState]]:
     by_id: dict[str, tuple[FileState, int]] = {}
     files: dict[Path, FileState] = {}
     if not out.is_dir():
@@ -65,12 +69,15 @@ def _load_repository(out: Path, result: ImportResult) -> tuple[dict[str, tuple[F
             if not name.endswith((".yaml", ".yml")) or name.startswith("."):
                 continue
             path = Path(dirpath) / name
+            raw, refused = read_bytes(path, str(path), max_size)  # as lint reads it: no pipe, no huge file
             try:
-                text = path.read_text(encoding="utf-8")
+                if raw is None:
+                    raise EditError(refused[0].message)
+                text = raw.decode("utf-8")
                 docs = load_all(text)
             except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never fatal
                 why = str(exc) if isinstance(exc, EditError) else f"cannot read it ({type(exc).__name__}: {exc})"
-                result.problems.append(Problem("warning", str(path), f"{why}: documents in it are not updated"))
+                result.problems.append(Problem("warning", str(path), f"{why}; documents in it are not updated"))
                 continue
             state = FileState(path, text, docs)
             files[path] = state
@@ -196,10 +203,12 @@ def _create(entity: Entity) -> CommentedMap:
     return doc
 
 
-def apply(entities: list[Entity], out: Path, root: Path, header: str) -> ImportResult:
+def apply(
+    entities: list[Entity], out: Path, root: Path, header: str, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> ImportResult:
     """Create or update one document per entity under ``out``; write changed files."""
     result = ImportResult()
-    by_id, files = _load_repository(out, result)
+    by_id, files = _load_repository(out, result, max_size)
     source_ids = {e.id for e in entities} | {d for e in entities for d in (e.depends_on or [])}
     dirty: set[Path] = set()
     for entity in entities:

@@ -11,7 +11,9 @@ mapping, with two changes that matter for files itscm does not control:
   error that advises ``sys.set_int_max_str_digits()``.
 
 A file that cannot be read raises SourceError with the line and column of
-the problem when the parser gives one.
+the problem when the parser gives one. A source may be a pipe
+(``/dev/stdin``), but it is read only up to the repository's
+``max_file_size``: a larger file, or an endless device, is refused.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from ..config import DEFAULT_MAX_FILE_SIZE
+from ..readfile import size_text
 from ..roundtrip import first_line, yaml_problem
 
 
@@ -50,12 +54,23 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
-def read_yaml(path: Path) -> list[Any]:
-    """Every document of the YAML file at ``path``, with ruamel's line numbers; raises SourceError."""
+def read_source(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of the source file at ``path``; raises SourceError (unreadable, or above ``max_size``)."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(max_size + 1)
     except OSError as exc:
         raise SourceError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > max_size:
+        raise SourceError(
+            str(path), f"larger than the limit of {size_text(max_size)}: split it, or raise max_file_size in .itscm.yaml"
+        )
+    return raw
+
+
+def read_yaml(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> list[Any]:
+    """Every document of the YAML file at ``path``, with ruamel's line numbers; raises SourceError."""
+    raw = read_source(path, max_size)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

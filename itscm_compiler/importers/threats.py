@@ -14,7 +14,9 @@ import csv
 import re
 from pathlib import Path
 
+from ..config import DEFAULT_MAX_FILE_SIZE
 from .base import MAX_ID, Entity, Extracted, humanise, is_slug, slugify
+from .source import SourceError, read_source
 
 FIELDS = ("id", "name", "category", "description", "category_name")
 REQUIRED = ("id", "category")
@@ -36,13 +38,18 @@ def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def read(path: Path, mapping: dict[str, str], catalogue: str | None = None) -> Extracted:
+def read(
+    path: Path, mapping: dict[str, str], catalogue: str | None = None, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Extracted:
     """Read one CSV catalogue; ``catalogue`` names it in each threat's ``source``."""
     out = Extracted()
     source_name = catalogue or path.stem
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_source(path, max_size).decode("utf-8-sig")
+    except SourceError as exc:
+        out.error(exc.where, f"cannot read the catalogue: {exc.message}")
+        return out
+    except UnicodeDecodeError as exc:
         out.error(str(path), f"cannot read the catalogue: {exc}")
         return out
     try:
