@@ -213,3 +213,13 @@ def test_new_refuses_to_overwrite_and_checks_kind_and_id(tmp_path: Path) -> None
     bad_id = run_itscm("new", "service", "Payments API", "--root", str(tmp_path))
     assert bad_id.returncode == 2 and "try 'payments-api'" in bad_id.stderr
     assert "Traceback" not in typo.stderr + bad_id.stderr
+
+
+def test_new_says_why_it_cannot_write(tmp_path: Path) -> None:
+    (tmp_path / "services").write_text("not a folder\n", encoding="utf-8")
+    blocked = run_itscm("new", "Service", "payments-api", "--root", str(tmp_path))
+    assert blocked.returncode == 2, blocked.stderr
+    assert "cannot write" in blocked.stderr and "services or a folder above it is a file; choose another --dir" in blocked.stderr
+    nowhere = run_itscm("new", "Service", "payments-api", "--root", str(tmp_path), "--dir", "/proc/no-such-folder")
+    assert nowhere.returncode == 2 and "cannot write /proc/no-such-folder/payments-api.yaml: " in nowhere.stderr
+    assert "Traceback" not in blocked.stderr + nowhere.stderr
