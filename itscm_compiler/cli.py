@@ -102,6 +102,13 @@ def main(argv: list[str] | None = None) -> Any:
         where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
         click.echo(f"itscm: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
+    except MemoryError:  # the machine again: a large estate on a small runner, or a memory limit
+        click.echo(
+            "itscm: out of memory: this estate needs more memory than the process may use "
+            "(about 0.5 GB for 10,000 services); raise the limit or use a larger machine",
+            err=True,
+        )
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         from .signals import stopped
 

@@ -115,6 +115,8 @@ def _run_rules(estate: Estate, rules: Iterable[Rule]) -> list[Diagnostic]:
     for rule in rules:
         try:
             findings = list(rule.check(estate))  # type: ignore[misc]
+        except MemoryError:
+            raise  # the machine, not the rule: the command says so (cli.main)
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
             where = traceback.extract_tb(exc.__traceback__)[-1]
             diagnostics.append(

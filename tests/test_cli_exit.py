@@ -172,3 +172,30 @@ except signals.Terminated:
     assert done.returncode == 143
     assert done.stderr == "itscm: terminated; cleaning up took more than 1 s, stopped there\n"
     assert time.monotonic() - started < 30  # the grace period, not the sleep
+
+
+OUT_OF_MEMORY = """
+import resource, sys
+import itscm_compiler.cli, itscm_compiler.engine, itscm_compiler.bulk, itscm_compiler.loader, itscm_compiler.estate
+import itscm_compiler.analysis, itscm_compiler.reporters
+from itscm_compiler.rules import RULES
+# Room for a few megabytes more than the process holds now: the estate does not fit.
+used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (used + 24 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+sys.argv = ["itscm", *sys.argv[1:]]
+itscm_compiler.cli.main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux's /proc to size the limit")
+def test_running_out_of_memory_is_said_as_such(tmp_path: Path) -> None:
+    # Not "internal error ... please report this", and no rule "crashed" (X001).
+    generate(tmp_path, services=600, seed=2)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", ITSCM_WORKERS="1")
+    done = subprocess.run(
+        [sys.executable, "-c", OUT_OF_MEMORY, "lint", "--root", str(tmp_path), "--today", "2026-11-24"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+    )
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr
+    assert done.stderr.startswith("itscm: out of memory: "), done.stderr
+    assert "Traceback" not in done.stderr and "X001" not in done.stdout
