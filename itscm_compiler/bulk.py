@@ -120,6 +120,10 @@ def _load_parallel(
 
     # fork shares the modules already imported; spawn would import everything again.
     method = "fork" if can_fork() else None
+    if method == "fork":
+        from .schemacache import prepare
+
+        prepare()  # built once here, not once in every worker
     chunks = _chunks(rels, workers * CHUNKS_PER_PROCESS)
     done: list[list[tuple[FileLoad, bytes | None]]] = [[] for _ in chunks]
     salt = cache.salt if cache else None  # all a worker needs to compute keys

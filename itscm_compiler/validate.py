@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Finding, Location
 from .models import Document
+from .schemacache import validator
 from .yamlread import Path as DataPath
 from .yamlread import Pos, YamlDocument
 
@@ -101,7 +102,7 @@ def _message(error: Any, model: type[Document], loc: tuple[Any, ...]) -> str:
 def validate_document(model: type[Document], doc: YamlDocument, path: str) -> tuple[Document | None, list[Finding]]:
     """Validate one document's data; map every error to ``path:line:col``."""
     try:
-        return model.model_validate(doc.data), []
+        return validator(model)(doc.data), []
     except ValidationError as exc:
         findings = []
         for error in exc.errors(include_url=False):

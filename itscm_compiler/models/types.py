@@ -137,11 +137,16 @@ def _validate_date(value: Any) -> dt.date:
     )
 
 
+def _date_text(value: dt.date) -> str:
+    # A named function, not a lambda: the core schema is pickled (schemacache.py).
+    return value.isoformat()
+
+
 class _IsoDate:
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
-            _validate_date, serialization=core_schema.plain_serializer_function_ser_schema(lambda d: d.isoformat())
+            _validate_date, serialization=core_schema.plain_serializer_function_ser_schema(_date_text)
         )
 
     @classmethod
