@@ -56,10 +56,10 @@ def _build() -> dict[type[Document], Validate]:
     from .models import KINDS
 
     if os.environ.get("ITSCM_NO_CACHE", "").strip() not in ("", "0"):
-        return _from_pydantic(KINDS)
+        return {model: model.model_validate for model in KINDS.values()}  # pydantic's, each built when first used
     path, secret = _place()
     if path is None or secret is None:
-        return _from_pydantic(KINDS)
+        return {model: model.model_validate for model in KINDS.values()}
     built = _from_file(path, secret, KINDS)
     if built is not None:
         return built
