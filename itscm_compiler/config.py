@@ -13,10 +13,13 @@ Example::
 from __future__ import annotations
 
 import fnmatch
+import functools
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .diagnostics import Location, Severity
 
@@ -60,7 +63,20 @@ class Config:
     rule_places: tuple[tuple[str, int, int], ...] = ()
 
     def excluded(self, relpath: str) -> bool:
-        return any(fnmatch.fnmatch(relpath, pattern) for pattern in self.exclude)
+        return _matcher(self.exclude)(os.path.normcase(relpath)) is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One regular expression for every ``exclude`` pattern, as ``fnmatch.fnmatch`` reads each.
+
+    Discovery asks about every file and folder, warm runs included: one
+    match per path instead of one ``fnmatch`` call per pattern (3,000
+    patterns over 1,144 files took 3 s).
+    """
+    if not patterns:
+        return lambda _: None
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in patterns)).match
 
 
 def _parse_size(value: object) -> int:
