@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import stat
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 Validate = Callable[[Any], "Document"]
 _MAC = 32
 KEEP_DAYS = 14  # the files of other versions, unused this long, are removed
+MAX_SIZE = 4 << 20  # the file holds about 25 KB: anything far larger is not ours
 _validators: dict[type[Document], Validate] = {}
 
 
@@ -87,9 +89,14 @@ def _from_file(path: str, secret: bytes, kinds: dict[str, type[Document]]) -> di
     from pydantic_core import SchemaValidator
 
     try:
-        with open(path, "rb") as handle:
-            blob = handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # a link planted there is not read
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            blob = handle.read(MAX_SIZE + 1)
     except OSError:
+        return None
+    if len(blob) > MAX_SIZE:
         return None
     mac, payload = blob[:_MAC], blob[_MAC:]
     if len(mac) != _MAC or not hmac.compare_digest(mac, hmac.new(secret, payload, hashlib.sha256).digest()):

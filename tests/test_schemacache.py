@@ -99,7 +99,7 @@ def test_kept_validators_validate_as_pydantic_does(tmp_path: Path, generated_est
     assert compared > 20_000 and errors > compared // 2  # both outcomes, in numbers
 
 
-@pytest.mark.parametrize("damage", ["cut", "flipped", "other key", "other kinds", "not a schema"])
+@pytest.mark.parametrize("damage", ["cut", "flipped", "other key", "other kinds", "not a schema", "a link", "huge"])
 def test_a_damaged_file_is_ignored_and_written_again(damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("ITSCM_NO_CACHE", raising=False)
@@ -110,6 +110,11 @@ def test_a_damaged_file_is_ignored_and_written_again(damage: str, tmp_path: Path
     good = Path(path).read_bytes()
     if damage == "cut":
         Path(path).write_bytes(good[:-100])
+    elif damage == "a link":  # to a good copy: still not read, as the load cache's files are not
+        Path(path).rename(tmp_path / "elsewhere")
+        Path(path).symlink_to(tmp_path / "elsewhere")
+    elif damage == "huge":
+        Path(path).write_bytes(good + b"\0" * schemacache.MAX_SIZE)
     elif damage == "flipped":
         Path(path).write_bytes(good[:-50] + bytes([good[-50] ^ 1]) + good[-49:])
     else:
