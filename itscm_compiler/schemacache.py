@@ -39,12 +39,11 @@ _validators: dict[type[Document], Validate] = {}
 
 def validator(model: type[Document]) -> Validate:
     """The function that validates data into ``model`` (raises pydantic's ValidationError)."""
-    found = _validators.get(model)
-    if found is None:
+    if not _validators:
         _validators.update(_build())
-        found = _validators.get(model)
-        if found is None:  # not one of the kinds: pydantic's own
-            found = _validators[model] = model.model_validate
+    found = _validators.get(model)
+    if found is None:  # not one of the kinds: pydantic's own
+        found = _validators[model] = model.model_validate
     return found
 
 
