@@ -415,3 +415,34 @@ def test_a_configuration_with_50000_unknown_rule_codes_is_reported_not_hung_on(r
     assert (found[0]["line"], found[-1]["line"]) == (2, 50_001)
     suggested = [d for d in found if "did you mean" in d["message"]]
     assert 0 < len(suggested) <= 100  # a suggestion for the first few only
+
+
+@pytest.mark.parametrize("shape", ["pipe", "folder", "link to nothing", "huge"])
+def test_a_configuration_that_is_no_file_is_an_error_not_a_wait_or_a_default(shape: str, repo: Path) -> None:
+    # .itscm.yaml and mkdocs.yml: before, a pipe or a folder was taken for no
+    # configuration at all (the defaults, silently).
+    write_tree(repo, {"a.yaml": "apiVersion: itscm/v1\nkind: Site\nid: a\ntype: zone\n"})
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1")
+    for name, command, said in (
+        (".itscm.yaml", ["lint"], ".itscm.yaml:1:1: error cannot read the configuration: "),
+        ("mkdocs.yml", ["build", "--out", str(repo.parent / "site")], "itscm: mkdocs.yml: cannot read it: "),
+    ):
+        target = repo / name
+        if shape == "pipe":
+            os.mkfifo(target)
+        elif shape == "folder":
+            target.mkdir()
+        elif shape == "link to nothing":
+            target.symlink_to(repo / "nowhere.yaml")
+        else:
+            target.write_text("#" * (9 << 20), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "itscm_compiler", *command, "--root", str(repo)],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # a wait fails here, after the timeout
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert said in done.stderr and "Traceback" not in done.stderr, done.stderr
+        if target.is_dir() and not target.is_symlink():
+            target.rmdir()
+        else:
+            target.unlink()

@@ -13,9 +13,12 @@ MkDocs/Material configuration, which Zensical reads as well.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULT_MAX_FILE_SIZE
+from ..readfile import size_text
 from .pages import NAV
 
 FEATURES = ["navigation.prune", "navigation.top", "search.highlight", "content.tooltips"]
@@ -31,8 +34,12 @@ class SettingsError(Exception):
 def read_user_settings(root: Path) -> dict[str, Any]:
     """The repository's mkdocs.yml (if any), as plain data."""
     path = root / "mkdocs.yml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    if not path.is_file():  # a folder, a pipe, a link to nothing: never a wait or a silent default
+        raise SettingsError("mkdocs.yml: cannot read it: not a regular file")
+    if path.stat().st_size > DEFAULT_MAX_FILE_SIZE:
+        raise SettingsError(f"mkdocs.yml: cannot read it: larger than {size_text(DEFAULT_MAX_FILE_SIZE)}")
     import yaml
 
     class Loader(yaml.SafeLoader):
