@@ -68,7 +68,7 @@ class Plan(Document):
     owner: TeamRef | None = None
     services: list[ServiceRef] = Field(default_factory=list)
     scenarios: list[ThreatRef] = Field(default_factory=list, description="Threats the plan answers")
-    activation: Activation = Field(default_factory=Activation)
+    activation: Activation = Field(default_factory=Activation.model_construct)
     roles: list[Role] = Field(default_factory=list)
     escalation: list[EscalationLevel] = Field(default_factory=list)
     communication: list[Communication] = Field(default_factory=list)

@@ -26,7 +26,7 @@ class Strikes(Model):
 class Threat(Document):
     kind: Literal["Threat"]
     category: ThreatCategoryRef
-    strikes: Strikes = Field(default_factory=Strikes)
+    strikes: Strikes = Field(default_factory=Strikes.model_construct)
     source: str | None = Field(default=None, description="Catalogue the threat comes from")
 
 
@@ -56,7 +56,7 @@ class Risk(Document):
     likelihood: int = Field(ge=1, le=5)
     impact: int = Field(ge=1, le=5)
     treatment: Literal["mitigate", "accept", "transfer", "avoid"] | None = None
-    mitigations: Mitigations = Field(default_factory=Mitigations)
+    mitigations: Mitigations = Field(default_factory=Mitigations.model_construct)
     residual: Residual | None = None
     owner: PersonOrTeamRef | None = None
     reviewed_on: IsoDate | None = None
