@@ -7,11 +7,10 @@ left as it is.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_atomically
 from .config import Config, load_config
 from .discovery import discover
 from .loader import read_text
@@ -44,19 +43,6 @@ def format_text(text: str) -> str:
     result = dump_all(documents)
     check_same(text, result)
     return result
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` in one step, so an interrupted write never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def format_files(root: Path, paths: tuple[str, ...] = (), check: bool = False, config: Config | None = None) -> FmtResult:

@@ -19,7 +19,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import ScalarString
 
-from .fmt import write_atomically
+from .atomic import write_atomically
 from .loader import read_text
 from .models import Person, Plan
 from .roundtrip import EditError, comments, dump_all, load_all

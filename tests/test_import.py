@@ -394,3 +394,22 @@ def test_a_named_pipe_in_the_repository_is_skipped_not_waited_for(tmp_path: Path
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stderr.splitlines() if "pipe.yaml" in line)
     assert "not a regular file" in line and "documents in it are not updated" in line, line
+
+
+def test_files_written_by_an_import_keep_their_permissions_and_new_ones_follow_the_umask(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    source = tmp_path / "docker-compose.yml"
+    shutil.copy(DATA / "docker-compose.yml", source)
+    first = run_itscm("import", "compose", str(source), "--owner", "example-team", cwd=root)
+    assert first.returncode == 0, first.stderr
+    orders = root / "services/orders.yaml"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert orders.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's 0600
+    # A name the source owns, changed by hand: the next import writes it back, and the file keeps 0640.
+    orders.write_text(orders.read_text(encoding="utf-8").replace("name: ", "name: Old ", 1), encoding="utf-8")
+    orders.chmod(0o640)
+    third = run_itscm("import", "compose", str(DATA / "docker-compose.yml"), "--owner", "example-team", cwd=root)
+    assert third.returncode == 0 and "1 updated" in third.stdout, third.stdout + third.stderr
+    assert orders.stat().st_mode & 0o777 == 0o640
+    assert not list(root.rglob(".*.itscm-tmp")) and not list(root.rglob(".orders.yaml.*"))

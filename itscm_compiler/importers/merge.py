@@ -20,6 +20,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from ..config import DEFAULT_MAX_FILE_SIZE
+from ..atomic import write_atomically
 from ..readfile import read_bytes
 from ..roundtrip import EditError, editor, load_all
 from .base import Entity, Problem
@@ -255,13 +256,10 @@ def apply(
         text = state.dump()
         if text == state.text:
             continue
-        temporary = path.with_name(f".{path.name}.itscm-tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)  # a reader never sees half a file
+            write_atomically(path, text)  # a reader never sees half a file; its permissions are kept
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
             result.problems.append(Problem("error", str(path), f"cannot write it: {exc.strerror or exc}"))
             continue
         result.files_written.append(str(path))
