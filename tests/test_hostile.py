@@ -446,3 +446,41 @@ def test_a_configuration_that_is_no_file_is_an_error_not_a_wait_or_a_default(sha
             target.rmdir()
         else:
             target.unlink()
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("red\x1b[31mX.yaml", "red\\x1b[31mX.yaml"),  # colours, or hides, what follows in a terminal or CI log
+        ("two\nlines.yaml", "two\\nlines.yaml"),  # would split a path:line:col line in two
+        ("back\u202eward.yaml", "back\\u202eward.yaml"),  # a right-to-left override reorders the line
+        (b"c1\x9b.yaml", "c1\\udc9b.yaml"),  # not UTF-8: a byte a Latin-1 terminal reads as an escape
+    ],
+)
+def test_file_names_with_control_characters_are_shown_escaped(name: str | bytes, shown: str, repo: Path) -> None:
+    # Git stores any byte but "/" and NUL in a name: a pull request can bring such a file.
+    services = os.path.join(os.fsencode(repo), b"services")
+    os.mkdir(services)
+    try:
+        with open(os.path.join(services, os.fsencode(name)), "wb") as handle:
+            handle.write(DANGLING_SITE.replace("id: ", "id:   ").encode())  # fmt has something to say too
+    except OSError:
+        pytest.skip("this file system refuses the name")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ITSCM_NO_CACHE="1", PYTHONIOENCODING="utf-8")
+    for command in (["lint"], ["lint", "--format", "github"], ["fmt", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "itscm_compiler", *command, "--root", str(repo)],
+            capture_output=True, env=env, timeout=120,
+        )
+        out = done.stdout + done.stderr
+        expected = shown.replace("\\n", "%0A") if "github" in command else shown  # GitHub's own escape: it finds the file
+        assert f"services/{expected}".encode() in out, (command, out)
+        raw = os.fsencode(name)
+        assert raw not in out and b"\x1b" not in out and b"\x9b" not in out, (command, out)
+    # Machine formats keep the real name (JSON escapes the characters its own way).
+    done = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(repo), "--format", "json"],
+        capture_output=True, env=env, timeout=120,
+    )
+    (found,) = json.loads(done.stdout)["diagnostics"]
+    assert os.fsencode(found["path"]) == b"services/" + os.fsencode(name)

@@ -52,7 +52,8 @@ def validate_sarif(log: dict[str, Any]) -> None:
 
 def test_text_exact() -> None:
     assert render("text", REPORT) == (
-        "plans/db, main.yaml:7:5: error R001 owner names 'paymnts': did you mean 'payments'?\n100% sure\n"
+        # One diagnostic, one line: the newline inside the message is written as an escape.
+        "plans/db, main.yaml:7:5: error R001 owner names 'paymnts': did you mean 'payments'?\\n100% sure\n"
         "    services/payments.yaml:3:5: payments: defined here\n"
         "risks/cat.yaml:4:5: warning R103 unused\n"
         "plans/people.yaml:1:1: info R102 no team\n"
@@ -70,11 +71,11 @@ def test_text_lines_are_what_each_diagnostic_prints() -> None:
     ]
     expected = []
     for d in many:
-        expected.append(str(d))
+        expected.append(str(d).replace("\n", "\\n"))  # a newline in a message is written as its escape
         expected.extend(f"    {r.location}: {r.message}" for r in d.related)
     assert render_text(many, 9) == "\n".join(expected) + "\n4 errors, 4 warnings, 4 infos in 9 files checked\n"
     bare = render_text(many, 1, show_related=False)
-    assert bare == "\n".join(map(str, many)) + "\n4 errors, 4 warnings, 4 infos in 1 file checked\n"
+    assert bare == "\n".join(str(d).replace("\n", "\\n") for d in many) + "\n4 errors, 4 warnings, 4 infos in 1 file checked\n"
 
 
 def test_pr_mode_summary_in_every_format() -> None:

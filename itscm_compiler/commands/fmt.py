@@ -30,10 +30,12 @@ def fmt(paths: tuple[str, ...], check: bool, root: Path) -> None:
         result = format_files(root, paths, check)
     except ConfigError as exc:
         config_error(exc)
+    from ..reporters.printable import printable
+
     for rel in result.changed:
-        click.echo(f"{rel}: {'would reformat' if check else 'reformatted'}")
+        click.echo(printable(f"{rel}: {'would reformat' if check else 'reformatted'}"))
     for rel, why in result.problems:
-        click.echo(f"{rel}: cannot format: {why}", err=True)
+        click.echo(printable(f"{rel}: cannot format: {why}"), err=True)
     verb = "would be reformatted" if check else "reformatted"
     click.echo(f"{len(result.changed)} of {len(result.checked)} file(s) {verb}")
     sys.exit(1 if result.problems or (check and result.changed) else 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity
 from . import Report
+from .printable import printable_lines
 from .text import report_summary
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -36,7 +37,7 @@ def annotation(diagnostic: Diagnostic, report: Report) -> str:
 
 
 def render_report(report: Report) -> str:
-    lines = [annotation(d, report) for d in report.diagnostics]
+    lines = [annotation(d, report) for d in report.diagnostics]  # newlines already %0A: one line each
     lines.extend(report.notes)
     lines.append(report_summary(report))
-    return "\n".join(lines) + "\n"
+    return printable_lines(lines)

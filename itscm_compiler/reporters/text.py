@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Diagnostic, Severity
+from .printable import printable_lines
 
 if TYPE_CHECKING:
     from . import Report
@@ -51,7 +52,7 @@ def _lines(diagnostics: Sequence[Diagnostic], show_related: bool = True) -> list
 def render(diagnostics: Sequence[Diagnostic], files: int, show_related: bool = True) -> str:
     lines = _lines(diagnostics, show_related)
     lines.append(summary(diagnostics, files))
-    return "\n".join(lines) + "\n"
+    return printable_lines(lines)
 
 
 def report_summary(report: Report) -> str:
@@ -69,4 +70,4 @@ def render_report(report: Report) -> str:
     """The text format of a :class:`Report` (paths relative to the itscm root)."""
     lines = _lines(report.diagnostics)
     lines.append(report_summary(report))
-    return "\n".join(lines) + "\n"
+    return printable_lines(lines)

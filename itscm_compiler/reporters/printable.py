@@ -1,0 +1,35 @@
+"""Text for a terminal or a CI log: control and direction characters shown as escapes, never sent raw.
+
+File names and YAML text reach the line formats (text, github): a file named
+with an escape sequence (Git stores any byte but ``/`` and NUL) could colour,
+hide or overwrite lines of a developer's terminal or a CI log, and a newline
+in a name would split a ``path:line:col`` line in two. Such characters are
+written as Python writes them in a string (``\\x1b``, ``\\n``, ``\\u202e``),
+as messages already quote YAML values. JSON and SARIF escape them by their own rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, DEL, the bidirectional marks, embeddings, overrides and
+# isolates that reorder what a line seems to say, and the bytes 0x80-0x9f of a
+# name that is not UTF-8 (kept as surrogates; written raw, a terminal that
+# reads Latin-1 takes 0x9b for the start of an escape sequence).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udc9f]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or direction character written as its escape."""
+    return _UNSAFE.sub(_escaped, text)
+
+
+def printable_lines(lines: list[str]) -> str:
+    """The lines joined with newlines, each made printable; one scan when none needs it (the usual case)."""
+    if _UNSAFE.search("".join(lines)) is None:
+        return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
