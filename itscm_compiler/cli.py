@@ -102,12 +102,12 @@ def main(argv: list[str] | None = None) -> Any:
         where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
         click.echo(f"itscm: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
-    except MemoryError:  # the machine again: a large estate on a small runner, or a memory limit
-        click.echo(
-            "itscm: out of memory: this estate needs more memory than the process may use "
-            "(about 0.5 GB for 10,000 services); raise the limit or use a larger machine",
-            err=True,
-        )
+    except MemoryError as exc:  # the machine again: a large estate on a small runner, or a memory limit
+        _release(exc)
+        try:  # bytes made in advance, straight to the descriptor: saying it must not need memory
+            os.write(2, _OUT_OF_MEMORY)
+        except OSError:
+            pass
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
         from .signals import stopped
@@ -118,6 +118,21 @@ def main(argv: list[str] | None = None) -> Any:
     if isinstance(done, int):  # what click's Exit (--help, --version) asked for
         sys.exit(done)
     return done
+
+
+_OUT_OF_MEMORY = (
+    b"itscm: out of memory: this estate needs more memory than the process may use "
+    b"(about 0.5 GB for 10,000 services); raise the limit or use a larger machine\n"
+)
+
+
+def _release(exc: BaseException | None) -> None:
+    """Let go of the frames a failure's tracebacks hold (they hold the estate), down its whole chain."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        exc = exc.__context__ or exc.__cause__
 
 
 def run() -> None:
