@@ -91,25 +91,16 @@ def _parse_size(value: object) -> int:
 
 def load_config(root: Path) -> Config:
     """Read ``.itscm.yaml`` under ``root``; a missing file gives the defaults."""
-    from .readfile import read_bytes, size_text
+    from .readfile import read_settings
     from .yamlread import read_documents
 
-    path = root / CONFIG_FILE
-    if not os.path.lexists(path):
-        return Config(root=root)
-    # As the estate's files are read: a folder, pipe or device, or a file past
-    # the default size limit, is an error, never a wait or a silent default.
-    if not path.exists():
-        raise ConfigError(Location(CONFIG_FILE), f"cannot read the configuration: a link to {os.readlink(path)}, which does not exist")
-    raw, refused = read_bytes(path, CONFIG_FILE, DEFAULT_MAX_FILE_SIZE)
-    if raw is None:
-        too_large = refused[0].code == "Y006"
-        why = f"larger than {size_text(DEFAULT_MAX_FILE_SIZE)}, where a configuration takes a few lines" if too_large else refused[0].message
-        raise ConfigError(Location(CONFIG_FILE), f"cannot read the configuration: {why}")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
+        raw = read_settings(root / CONFIG_FILE)
+        text = raw.decode("utf-8") if raw is not None else None
+    except (ValueError, OSError) as exc:  # UnicodeDecodeError is a ValueError
         raise ConfigError(Location(CONFIG_FILE), f"cannot read the configuration: {exc}") from exc
+    if text is None:
+        return Config(root=root)
     documents, yaml_problems = read_documents(text)
     _raise_all([(Location(CONFIG_FILE, p.line, p.column), p.message) for p in yaml_problems])
     if not documents or documents[0].data is None:

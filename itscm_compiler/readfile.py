@@ -92,3 +92,25 @@ def read_bytes(full: Path | str, rel: str, max_size: int) -> tuple[bytes | None,
             )
         ]
     return raw, []
+
+
+def read_settings(path: Path) -> bytes | None:
+    """A settings file (``.itscm.yaml``, ``mkdocs.yml``) read as the estate's files are; None when there is none.
+
+    A folder, pipe or device, a link to nothing, or a file past the default
+    ``max_file_size`` raises ValueError saying which: never a wait, and
+    never the defaults in silence.
+    """
+    if not os.path.lexists(path):
+        return None
+    if not path.exists():
+        raise ValueError(f"a link to {os.readlink(path)}, which does not exist")
+    from .config import DEFAULT_MAX_FILE_SIZE  # config reads its own file through this module
+
+    raw, refused = read_bytes(path, path.name, DEFAULT_MAX_FILE_SIZE)
+    if raw is None:
+        too_large = refused[0].code == "Y006"
+        why = f"larger than {size_text(DEFAULT_MAX_FILE_SIZE)}, where a configuration takes a few lines"
+        raise ValueError(why if too_large else refused[0].message)
+    return raw
+

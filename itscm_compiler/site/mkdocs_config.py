@@ -13,12 +13,10 @@ MkDocs/Material configuration, which Zensical reads as well.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from ..config import DEFAULT_MAX_FILE_SIZE
-from ..readfile import size_text
+from ..readfile import read_settings
 from .pages import NAV
 
 FEATURES = ["navigation.prune", "navigation.top", "search.highlight", "content.tooltips"]
@@ -33,13 +31,12 @@ class SettingsError(Exception):
 
 def read_user_settings(root: Path) -> dict[str, Any]:
     """The repository's mkdocs.yml (if any), as plain data."""
-    path = root / "mkdocs.yml"
-    if not os.path.lexists(path):
+    try:
+        raw = read_settings(root / "mkdocs.yml")
+    except (ValueError, OSError) as exc:
+        raise SettingsError(f"mkdocs.yml: cannot read it: {exc}") from exc
+    if raw is None:
         return {}
-    if not path.is_file():  # a folder, a pipe, a link to nothing: never a wait or a silent default
-        raise SettingsError("mkdocs.yml: cannot read it: not a regular file")
-    if path.stat().st_size > DEFAULT_MAX_FILE_SIZE:
-        raise SettingsError(f"mkdocs.yml: cannot read it: larger than {size_text(DEFAULT_MAX_FILE_SIZE)}")
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -49,8 +46,8 @@ def read_user_settings(root: Path) -> dict[str, Any]:
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 - a SafeLoader subclass
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.load(raw.decode("utf-8"), Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SettingsError(f"mkdocs.yml: cannot read it: {exc}") from exc
     if data is None:
         return {}
