@@ -27,11 +27,11 @@ def _max_size(root: Path) -> int:
         config_error(exc)
 
 
-def _finish(extracted: Extracted, out: Path | None, root: Path, header: str) -> None:
+def _finish(extracted: Extracted, out: Path | None, root: Path, header: str, max_size: int) -> None:
     """Write what was extracted, print every problem and a summary, exit with a code."""
     from ..importers.merge import apply
 
-    result = apply(extracted.entities, out or root, root, header, _max_size(root))
+    result = apply(extracted.entities, out or root, root, header, max_size)
     problems = extracted.problems + result.problems
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -70,8 +70,9 @@ def compose(files: tuple[Path, ...], owner: str | None, site: str, tier: int, pr
     """Docker Compose FILES: containers become services and components."""
     from ..importers import compose as source
 
-    extracted = source.read(list(files), owner, site, tier, prefix, _max_size(root))
-    _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import compose`.")
+    max_size = _max_size(root)
+    extracted = source.read(list(files), owner, site, tier, prefix, max_size)
+    _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import compose`.", max_size)
 
 
 @import_.command()
@@ -83,8 +84,9 @@ def backstage(files: tuple[Path, ...], tier: int, out: Path | None, root: Path) 
     """Backstage catalogue FILES (catalog-info.yaml): groups, systems, components and resources."""
     from ..importers import backstage as source
 
-    extracted = source.read(list(files), tier, _max_size(root))
-    _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import backstage`.")
+    max_size = _max_size(root)
+    extracted = source.read(list(files), tier, max_size)
+    _finish(extracted, out, root, f"Imported from {', '.join(f.name for f in files)} by `itscm import backstage`.", max_size)
 
 
 @import_.command()
@@ -111,5 +113,6 @@ def threats(file: Path, pairs: tuple[str, ...], catalogue: str | None, out: Path
         mapping = source.parse_mapping(pairs)
     except source.MappingError as exc:
         raise click.UsageError(str(exc)) from None
-    extracted = source.read(file, mapping, catalogue, _max_size(root))
-    _finish(extracted, out, root, f"Imported from {file.name} by `itscm import threats`.")
+    max_size = _max_size(root)
+    extracted = source.read(file, mapping, catalogue, max_size)
+    _finish(extracted, out, root, f"Imported from {file.name} by `itscm import threats`.", max_size)
