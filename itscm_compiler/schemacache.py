@@ -39,8 +39,7 @@ _validators: dict[type[Document], Validate] = {}
 
 def validator(model: type[Document]) -> Validate:
     """The function that validates data into ``model`` (raises pydantic's ValidationError)."""
-    if not _validators:
-        _validators.update(_build())
+    prepare()
     found = _validators.get(model)
     if found is None:  # not one of the kinds: pydantic's own
         found = _validators[model] = model.model_validate
@@ -87,8 +86,10 @@ def _from_pydantic(kinds: dict[str, type[Document]]) -> dict[type[Document], Val
 def _from_file(path: str, secret: bytes, kinds: dict[str, type[Document]]) -> dict[type[Document], Validate] | None:
     from pydantic_core import SchemaValidator
 
+    from .cache import open_cache_file
+
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # a link planted there is not read
+        fd = open_cache_file(path)  # a link planted there is not read
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return None
