@@ -85,8 +85,9 @@ def start_git_state(root: Path, revision: str | None = None) -> Callable[[], byt
     or grafted (they change the history Git shows without moving HEAD),
     and ``git status`` (uncommitted changes count as changed today).
     Outside a repository, or without Git, the state is the error, which is
-    just as stable. Started early, Git runs while the files are read. With ``revision``, the state of a tree as it
-    was at that commit: the commit and the cut, and no uncommitted changes.
+    just as stable. Started early, Git runs while the files are read. With
+    ``revision``, the state of a tree as it was at that commit: the commit
+    and the cut, and no uncommitted changes.
     """
     from .gitinfo import GitError, finish_git, start_git
 

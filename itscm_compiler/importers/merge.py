@@ -19,8 +19,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from ..config import DEFAULT_MAX_FILE_SIZE
 from ..atomic import write_atomically
+from ..config import DEFAULT_MAX_FILE_SIZE
 from ..readfile import read_bytes
 from ..roundtrip import EditError, editor, load_all
 from .base import Entity, Problem
