@@ -147,17 +147,22 @@ def run() -> None:
     collector's later work (gcpause.keep_frozen): the process ends soon.
     """
     from .gcpause import keep_frozen
-    from .signals import Terminated, describe, install, stopped
+    from .signals import Terminated, describe, hold, install, stopped
 
     keep_frozen()
     install()  # Ctrl-C and SIGTERM unwind through every cleanup (signals.py)
+    code: object = 0
     try:
-        main()
-        code: object = 0
-    except Terminated:
-        code = 0  # said below
-    except SystemExit as exc:
-        code = exc.code
+        try:
+            main()
+        except Terminated:
+            pass  # said below
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            hold()  # the command has ended: a later stop is held, and its outcome stands
+    except (KeyboardInterrupt, Terminated):  # a stop that landed as the command returned, before hold()
+        hold()
     stop = stopped()
     if stop is not None:  # whatever the command made of it
         if code != 128 + stop:

@@ -71,6 +71,15 @@ class deferred:  # noqa: N801 - used like a function: ``with deferred():``
             raise _stop(signum)
 
 
+def hold() -> None:
+    """The command has ended: from here on a stop is only held, and what it printed stands.
+
+    Called by ``itscm`` once its command returns; a stop that lands while
+    the exit is being reported must not print a traceback there.
+    """
+    _depth[0] += 1  # a deferred block that is never left
+
+
 def stopped() -> int | None:
     """The signal a stop was raised for in this run, if any.
 

@@ -150,6 +150,48 @@ def _in_session(session: int) -> list[int]:
     return found
 
 
+@pytest.mark.parametrize(("stop", "code", "said"), STOPS, ids=["ctrl-c", "sigterm"])
+def test_a_stop_as_the_command_returns_is_said_without_a_traceback(stop: signal.Signals, code: int, said: str) -> None:
+    # Seen in CI: Ctrl-C landed just after the command had returned, in
+    # run()'s own frame, and came out as a traceback. Here the command is a
+    # C function that signals the process, so Python runs the handler at
+    # the first instruction after the call: in run(), not in the command.
+    script = f"""
+import functools, os, signal
+from itscm_compiler import cli
+cli.main = functools.partial(os.kill, os.getpid(), signal.{stop.name})
+cli.run()
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert (done.returncode, done.stderr) == (code, said + "\n")
+
+
+def test_a_stop_while_the_outcome_is_reported_leaves_the_outcome() -> None:
+    # Once the command has returned, what it printed is whole: a stop that
+    # comes while run() flushes it is held, and the command's exit code stands.
+    script = """
+import functools, os, signal, sys
+from itscm_compiler import cli
+class Out:
+    def __init__(self, real):
+        self.real = real
+    def write(self, text):
+        return self.real.write(text)
+    flush = staticmethod(functools.partial(os.kill, os.getpid(), signal.SIGINT))
+def command():
+    print("the whole report")
+    sys.exit(1)
+sys.stdout = Out(sys.stdout)
+cli.main = command
+cli.run()
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "the whole report\n", "")
+
+
 def test_a_stopped_run_whose_cleanup_hangs_still_ends() -> None:
     # A stop can land where Python leaves a lock taken (bpo-29988); the run
     # must end even then, with the stop's exit code, after a grace period.
