@@ -168,6 +168,28 @@ cli.run()
     assert (done.returncode, done.stderr) == (code, said + "\n")
 
 
+@pytest.mark.parametrize(("stop", "code", "said"), STOPS, ids=["ctrl-c", "sigterm"])
+def test_a_stop_while_the_command_starts_is_said_without_a_traceback(stop: signal.Signals, code: int, said: str) -> None:
+    # Importing the CLI takes a moment; a stop then came out as Python's
+    # KeyboardInterrupt traceback. Here the process signals itself as click is
+    # about to be imported, through the entry point the installed command uses.
+    script = f"""
+import os, signal, sys
+class Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            os.kill(os.getpid(), signal.{stop.name})
+        return None
+sys.meta_path.insert(0, Stop())
+sys.argv = ["itscm", "--help"]
+from itscm_compiler.__main__ import run
+run()
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (code, "", said + "\n")
+
+
 def test_a_stop_while_the_outcome_is_reported_leaves_the_outcome() -> None:
     # Once the command has returned, what it printed is whole: a stop that
     # comes while run() flushes it is held, and the command's exit code stands.
