@@ -26,9 +26,10 @@ import struct
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from . import __version__
+from .atomic import remove_stale_temporaries, replace_file
 from .config import Config
 from .diagnostics import Finding, Location
 
@@ -410,6 +411,7 @@ class LoadCache:
             return
         self._read_packs()  # compacting keeps what the packs hold
         self._drop_unused_foreign()
+        remove_stale_temporaries(self.directory)  # of runs killed while writing
         live = sum(len(p) for p in self.used.values())
         # Bytes in the packs that this run did not use: old versions of files,
         # or a whole estate written by another itscm or dependency version.
@@ -444,21 +446,19 @@ class LoadCache:
         keys = list(entries)
         payloads = [entries[k] for k in keys]
         name = f"{os.getpid()}-{os.urandom(6).hex()}.pack"
-        tmp = self.directory / f".{name}.tmp"
+
+        def write(handle: IO[bytes]) -> None:
+            handle.write(_MAGIC + self.salt_id + len(keys).to_bytes(4, "big") + b"".join(keys))
+            handle.write(struct.pack(f">{len(keys)}I", *map(len, payloads)))
+            for key, payload in zip(keys, payloads):
+                handle.write(self._mac(key, payload))
+                handle.write(payload)
+
         try:
             make_cache_dir(self.directory)
-            with open(tmp, "wb") as handle:
-                handle.write(_MAGIC + self.salt_id + len(keys).to_bytes(4, "big") + b"".join(keys))
-                handle.write(struct.pack(f">{len(keys)}I", *map(len, payloads)))
-                for key, payload in zip(keys, payloads):
-                    handle.write(self._mac(key, payload))
-                    handle.write(payload)
-            os.replace(tmp, self.directory / name)
+            replace_file(self.directory / name, write)  # a failure or a stop leaves no half-written pack
         except (OSError, struct.error):
             return False
-        except BaseException:  # stopped while writing: no half-written pack left behind
-            tmp.unlink(missing_ok=True)
-            raise
         return True
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .atomic import remove_stale_temporaries, replace_file
 from .cache import CACHE_DIR, LoadCache, make_cache_dir, read_cache_file
 from .config import Config
 from .diagnostics import Diagnostic
@@ -247,12 +248,11 @@ class ResultCache:
         try:
             payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
             make_cache_dir(self.directory)
-            tmp = self.directory / f".{os.getpid()}-{os.urandom(6).hex()}.tmp"
-            with open(tmp, "wb") as handle:
-                handle.write(_MAGIC + self._mac(key, payload) + payload)
-            os.replace(tmp, self._path(stored.inputs, key))
+            data = _MAGIC + self._mac(key, payload) + payload
+            replace_file(self._path(stored.inputs, key), lambda handle: handle.write(data))
             entries = sorted(self.directory.glob("*.res"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[KEEP:]:
                 old.unlink()
+            remove_stale_temporaries(self.directory)  # of runs killed while writing
         except (OSError, pickle.PicklingError):
             pass

@@ -27,6 +27,8 @@ import stat
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from .atomic import remove_stale_temporaries, replace_file
+
 if TYPE_CHECKING:
     from .models import Document
 
@@ -125,20 +127,14 @@ def _write(path: str, secret: bytes, kinds: dict[str, type[Document]]) -> None:
     except Exception:  # noqa: BLE001 - a schema that cannot be kept (a lambda in it): build it every run
         return
     directory = os.path.dirname(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
+    data = hmac.new(secret, payload, hashlib.sha256).digest() + payload
     try:
         os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(hmac.new(secret, payload, hashlib.sha256).digest() + payload)
-        os.replace(tmp, path)
+        replace_file(path, lambda handle: handle.write(data))
     except OSError:
         return
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
     _prune(directory, os.path.basename(path))
+    remove_stale_temporaries(directory)  # of runs killed while writing
 
 
 def _without_metadata(schema: Any) -> Any:

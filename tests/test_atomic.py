@@ -1,0 +1,118 @@
+"""Files written in one step: a failed write keeps the old file and leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from itscm_compiler.atomic import remove_stale_temporaries, replace_file, write_atomically
+from itscm_compiler.cache import CACHE_DIR
+
+from .conftest import ROOT
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "plan.yaml"
+    target.write_text("old\n")
+
+    def half(handle):  # type: ignore[no-untyped-def]
+        handle.write(b"new, cut sh")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        replace_file(target, half)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+
+
+def test_a_stop_while_writing_leaves_nothing(tmp_path: Path) -> None:
+    def stopped(handle):  # type: ignore[no-untyped-def]
+        handle.write(b"partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        replace_file(tmp_path / "pack", stopped)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_permissions_are_kept_and_new_files_follow_the_umask(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.yaml"
+    kept.write_text("a: 1\n")
+    kept.chmod(0o640)
+    write_atomically(kept, "a: 2\n")
+    assert (kept.read_text(), kept.stat().st_mode & 0o777) == ("a: 2\n", 0o640)
+    old = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "new.yaml", "b: 1\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o640  # 0666 under umask 027
+
+
+def test_a_link_planted_at_a_temporary_name_is_never_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    monkeypatch.setattr(os, "getpid", lambda: 4242)
+    monkeypatch.setattr(os, "urandom", lambda n: b"\0" * n)
+    (tmp_path / ".f.4242-00000000.tmp").symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        replace_file(tmp_path / "f", lambda handle: handle.write(b"x"))
+    assert victim.read_text() == "mine\n"
+
+
+def test_only_stale_temporaries_are_swept(tmp_path: Path) -> None:
+    old, fresh, other = tmp_path / ".a.pack.1-ab.tmp", tmp_path / ".b.pack.2-cd.tmp", tmp_path / "keep.tmp"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    hours_ago = time.time() - 7200
+    for path in (old, other):
+        os.utime(path, (hours_ago, hours_ago))
+    remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name])
+
+
+def _limited(limit: int) -> None:
+    """In the child: writing a regular file past ``limit`` bytes fails with EFBIG instead of killing it."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_caches_that_cannot_be_written_leave_no_temporary_files(generated_estate: Path, tmp_path: Path) -> None:
+    # A file size limit (as a full disk would) stops the load cache's pack,
+    # the stored result and the schema file part-way: the run's answer is the
+    # same as without a cache, and no half-written file is left behind.
+    root = tmp_path / "repo"
+    shutil.copytree(generated_estate, root)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONDONTWRITEBYTECODE="1")
+    argv = [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root), "--today", "2026-11-24", "--format", "json"]
+    plain = subprocess.run([*argv, "--no-cache"], capture_output=True, env=env, timeout=300)
+    for _ in range(2):
+        limited = subprocess.run(argv, capture_output=True, env=env, timeout=300, preexec_fn=lambda: _limited(16384))
+        assert (limited.returncode, limited.stdout) == (plain.returncode, plain.stdout), limited.stderr
+    left = [p for where in (root / CACHE_DIR, tmp_path / "xdg") for p in where.rglob("*") if p.name.endswith(".tmp")]
+    assert left == []
+    assert not list((root / CACHE_DIR).rglob("*.pack"))  # it did not fit: nothing was kept
+
+
+def test_a_compacting_run_sweeps_what_a_killed_run_left(generated_estate: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated_estate, root)
+    folder = root / CACHE_DIR / "v2"
+    folder.mkdir(parents=True)
+    killed, writing = folder / ".1-aa.pack.99-0a0b0c0d.tmp", folder / ".2-bb.pack.98-0a0b0c0d.tmp"
+    killed.write_bytes(b"half a pack")
+    writing.write_bytes(b"a pack being written now")
+    hours_ago = time.time() - 7200
+    os.utime(killed, (hours_ago, hours_ago))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    subprocess.run([sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root)], capture_output=True, env=env, timeout=300)
+    assert not killed.exists() and writing.exists()
+    assert list(folder.glob("*.pack"))
