@@ -32,11 +32,13 @@ def replace_file(path: Path | str, write: Callable[[IO[bytes]], None], mode: int
                 os.fchmod(handle.fileno(), mode)
             write(handle)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = os.fspath(path)  # "File too large" alone would not say which file
         raise
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .atomic import write_atomically
 from .models import KINDS
 
 BASE_URL = "https://itscm.invalid/schema/"
@@ -61,7 +62,7 @@ def write(directory: Path) -> list[str]:
     for name, text in generate().items():
         target = directory / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+            write_atomically(target, text)  # a schema is never left half-written (they are committed)
             changed.append(name)
     return changed
 

@@ -116,3 +116,28 @@ def test_a_compacting_run_sweeps_what_a_killed_run_left(generated_estate: Path, 
     subprocess.run([sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root)], capture_output=True, env=env, timeout=300)
     assert not killed.exists() and writing.exists()
     assert list(folder.glob("*.pack"))
+
+
+def test_itscm_schema_that_cannot_finish_leaves_every_schema_whole(tmp_path: Path) -> None:
+    # The schemas are committed: one cut short by a full disk would be a
+    # damaged file in the repository. Each is written whole or not at all.
+    root = tmp_path / "repo"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONDONTWRITEBYTECODE="1")
+    itscm = [sys.executable, "-m", "itscm_compiler"]
+    subprocess.run([*itscm, "init", str(root)], check=True, capture_output=True, env=env)
+    folder = root / "schema"
+    shutil.rmtree(folder)
+    folder.mkdir()
+    old = "old schema, still whole\n"
+    for name in ("service.schema.json", "plan.schema.json"):
+        (folder / name).write_text(old)
+    done = subprocess.run([*itscm, "schema", "--dir", str(folder)], capture_output=True, text=True, env=env,
+                          timeout=120, preexec_fn=lambda: _limited(4096))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"itscm: {folder}/") and done.stderr.endswith(".schema.json: File too large\n"), done.stderr
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    written = {p.name: p.read_text() for p in folder.iterdir()}
+    assert old in written.values()  # stopped before it got to every file
+    expected = {p.name: p.read_text() for p in (ROOT / "schema").iterdir()}
+    for name, text in written.items():
+        assert text == old or text == expected[name], name
