@@ -100,14 +100,18 @@ def new_document(kind_text: str, id_: str, root: Path, directory: Path | None = 
 
     schema = Path(os.path.relpath(root / "schema" / file_name(kind), folder)).as_posix()
     text = render(kind, id_, schema, today)
+    created = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:  # "x": a file created meanwhile is not clobbered
+            created = True
             handle.write(text)
     except FileExistsError:
         if target.exists():
             raise NewError(f"{target} already exists: choose another id, or edit that file") from None
         raise NewError(f"cannot write {target}: {folder} or a folder above it is a file; choose another --dir") from None
     except OSError as exc:
+        if created:  # cut short (a full disk): no half a document left to be mistaken for one
+            target.unlink(missing_ok=True)
         raise NewError(f"cannot write {target}: {exc.strerror or exc}; choose another --dir") from None
     return Written(target, kind)

@@ -141,3 +141,13 @@ def test_itscm_schema_that_cannot_finish_leaves_every_schema_whole(tmp_path: Pat
     expected = {p.name: p.read_text() for p in (ROOT / "schema").iterdir()}
     for name, text in written.items():
         assert text == old or text == expected[name], name
+
+
+def test_itscm_new_cut_short_leaves_no_half_document(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONDONTWRITEBYTECODE="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "itscm_compiler", "new", "service", "payments", "--root", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=120, preexec_fn=lambda: _limited(64),
+    )
+    assert done.returncode == 2 and "File too large" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "services" / "payments.yaml").exists()
