@@ -147,10 +147,12 @@ def run() -> None:
     collector's later work (gcpause.keep_frozen): the process ends soon.
     """
     from .gcpause import keep_frozen
+    from .output import whole_stdout
     from .signals import Terminated, describe, hold, install, stopped
 
     keep_frozen()
     install()  # Ctrl-C and SIGTERM unwind through every cleanup (signals.py)
+    whole_stdout()  # every byte of the report arrives, or the run says it could not (output.py)
     code: object = 0
     try:
         try:
@@ -176,6 +178,17 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (itscm lint | head): nothing more to say
+        except (BrokenPipeError, ValueError):  # a closed pipe (itscm lint | head): nothing more to say
             pass
+        except OSError as exc:  # a full disk under a redirection: the output is cut short (output.py)
+            if stream is sys.stdout:
+                _say(f"itscm: {exc.strerror or exc}\n")
+                code = code if stop is not None else 2
     os._exit(code)
+
+
+def _say(text: str) -> None:
+    try:
+        os.write(2, text.encode("utf-8", "replace"))
+    except OSError:
+        pass
