@@ -95,3 +95,32 @@ def test_the_report_is_unchanged_on_a_terminal_free_run(generated_estate: Path, 
     assert shutil.which("cat")
     piped = subprocess.run(f"{subprocess.list2cmdline(argv)} | cat", shell=True, capture_output=True, env=_env(tmp_path), timeout=300)
     assert piped.stdout == direct.stdout
+
+
+@pytest.mark.parametrize("closed", [[0], [1], [2], [1, 2], [0, 1, 2]], ids=["stdin", "stdout", "stderr", "out+err", "all"])
+def test_closed_standard_streams(closed: list[int], generated_estate: Path, tmp_path: Path) -> None:
+    # `itscm lint >&-` printed an internal error and a traceback, and the
+    # next file opened would have become descriptor 1 (Git writing into it).
+    def close() -> None:
+        for fd in closed:
+            os.close(fd)
+
+    root = tmp_path / "repo"
+    shutil.copytree(generated_estate, root)
+    env = _env(tmp_path)
+    env.pop("ITSCM_NO_CACHE")  # the caches are written too, with descriptor 1 closed
+    argv = [sys.executable, "-m", "itscm_compiler", "lint", "--root", str(root)]
+    log = tmp_path / "stderr"
+    with log.open("wb") as err:
+        stderr = subprocess.DEVNULL if 2 in closed else err
+        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=stderr, env=env, timeout=300, preexec_fn=close)
+    assert done.returncode == 1, log.read_text()  # the estate's own answer: it has errors
+    assert log.read_text() == ""
+    if 1 not in closed:
+        assert done.stdout.endswith(b"files checked\n")
+    usage = subprocess.run([*argv, "--bogus"], capture_output=True, env=env, timeout=60, preexec_fn=close)
+    assert usage.returncode == 2
+    packs = list((root / ".itscm-cache").rglob("*.pack"))
+    assert packs
+    for pack in packs:
+        assert not pack.read_bytes().startswith(b"Usage") and b"files checked" not in pack.read_bytes()
