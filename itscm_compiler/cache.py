@@ -56,15 +56,29 @@ _SOURCE_SALT: bytes | None = None
 STALE_SLACK = 1 << 20  # stale bytes always tolerated: rewriting a small cache would cost more
 
 
-def user_cache_dir() -> Path:
-    """itscm's folder in the user's cache (``$XDG_CACHE_HOME/itscm``): never inside a repository."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def user_cache_dir() -> Path | None:
+    """itscm's folder in the user's cache (``$XDG_CACHE_HOME/itscm``): never inside a repository.
+
+    None when there is no such place: a relative ``XDG_CACHE_HOME`` is
+    ignored (the XDG specification says so), and a home that is not an
+    absolute path (``HOME=`` unset to a relative value in a CI step) would put
+    the cache, and its key, in the current folder.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "itscm"
 
 
 def _secret() -> bytes | None:
     """The per-user HMAC key, created on first use; None when it cannot be kept."""
-    path = user_cache_dir() / "cache-key"
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    path = folder / "cache-key"
     try:
         data = path.read_bytes()
         if len(data) >= 32:

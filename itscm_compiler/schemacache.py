@@ -73,8 +73,11 @@ def _build() -> dict[type[Document], Validate]:
 def _place() -> tuple[str | None, bytes | None]:
     from .cache import _secret, source_salt, user_cache_dir
 
+    folder = user_cache_dir()
+    if folder is None:
+        return None, None
     salt = hashlib.blake2b(source_salt(), digest_size=16).hexdigest()
-    return os.path.join(user_cache_dir(), f"schemas-{salt}.pickle"), _secret()
+    return os.path.join(folder, f"schemas-{salt}.pickle"), _secret()
 
 
 def _from_pydantic(kinds: dict[str, type[Document]]) -> dict[type[Document], Validate]:

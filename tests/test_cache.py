@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -366,3 +367,19 @@ def test_entries_read_one_by_one_or_with_the_whole_pack_agree(
     pack.write_bytes(pack.read_bytes()[:-1])  # the last entry cut short: it alone is read again
     assert _diagnostics(root, cache=True) == expected
     assert len(parsed) == 1
+
+
+@pytest.mark.parametrize("variable", ["XDG_CACHE_HOME", "HOME"])
+def test_a_relative_cache_home_puts_nothing_in_the_current_folder(variable: str, generated_estate: Path, tmp_path: Path) -> None:
+    # XDG says a relative XDG_CACHE_HOME is to be ignored; a relative HOME
+    # (a CI step that set it so) would have put the per-user cache and its
+    # key in whatever folder the command ran in: the repository.
+    root = _copy(generated_estate, tmp_path / "repo")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), XDG_CACHE_HOME="", HOME="home")
+    env[variable] = "cachedir" if variable == "XDG_CACHE_HOME" else "home"
+    argv = [sys.executable, "-m", "itscm_compiler", "lint", "--today", "2026-11-24"]
+    cached = subprocess.run(argv, cwd=root, capture_output=True, env=env, timeout=300)
+    plain = subprocess.run([*argv, "--no-cache"], cwd=root, capture_output=True, env=env, timeout=300)
+    assert (cached.returncode, cached.stdout, cached.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert not (root / "cachedir").exists() and not (root / "home").exists()
+    assert {p.name for p in root.iterdir()} - {CACHE_DIR} == {p.name for p in generated_estate.iterdir()}

@@ -79,7 +79,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     from ..cache import source_salt, user_cache_dir
 
-    folder = user_cache_dir() / f"templates-{source_salt().hex()[:16]}"
+    base = user_cache_dir()
+    if base is None:
+        return None
+    folder = base / f"templates-{source_salt().hex()[:16]}"
     try:
         new = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
