@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("itscm: interrupted", err=True)
         sys.exit(130)  # 128 + SIGINT
     except OSError as exc:  # the machine, not itscm: a folder that cannot be written, a full disk
+        if isinstance(exc, FileNotFoundError) and _cwd_gone():
+            click.echo(_CWD_GONE, err=True)
+            sys.exit(2)
         where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
         click.echo(f"itscm: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
@@ -118,6 +121,20 @@ def main(argv: list[str] | None = None) -> Any:
     if isinstance(done, int):  # what click's Exit (--help, --version) asked for
         sys.exit(done)
     return done
+
+
+_CWD_GONE = (
+    "itscm: the current folder no longer exists (it was deleted or moved while this shell was in it): "
+    "cd into the repository again, or give --root as an absolute path"
+)
+
+
+def _cwd_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
 
 
 _OUT_OF_MEMORY = (

@@ -263,3 +263,14 @@ def test_running_out_of_memory_is_said_as_such(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stdout[-2000:] + done.stderr
     assert done.stderr.startswith("itscm: out of memory: "), done.stderr
     assert "Traceback" not in done.stderr and "X001" not in done.stdout
+
+
+def test_a_current_folder_deleted_under_the_shell_is_named(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    script = "import os, sys; os.rmdir(os.getcwd()); sys.argv = ['itscm', *sys.argv[1:]]; from itscm_compiler.__main__ import run; run()"
+    for command in (["lint"], ["graph"], ["fmt", "--check"]):
+        gone.mkdir()
+        done = subprocess.run([sys.executable, "-c", script, *command], cwd=gone, capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 2, (command, done.stderr)
+        assert done.stderr.startswith("itscm: the current folder no longer exists"), (command, done.stderr)
