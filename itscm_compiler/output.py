@@ -12,7 +12,8 @@ it, exit 2), once. Two more cases are handled on the way:
 * a reader that went away (``itscm lint | head``) is not a failure: the rest
   is dropped and the command ends as it would have;
 * a descriptor shared in non-blocking mode (some CI runners) is waited on
-  when full, instead of failing part-way.
+  when full, instead of failing part-way;
+* a character the output's encoding cannot show is written as its escape.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def whole_stdout() -> None:
     sys.stdout = io.TextIOWrapper(
         io.BufferedWriter(WholeWriter(fd)),
         encoding=stream.encoding,
-        errors=stream.errors,
+        # A terminal or a PYTHONIOENCODING that cannot show a character (an
+        # ASCII or Latin-1 locale, a name in Cyrillic) gets its escape, as
+        # Python's stderr does, not an encoding error that ends the run.
+        errors="backslashreplace" if stream.errors == "strict" else stream.errors,
         line_buffering=stream.line_buffering,
     )

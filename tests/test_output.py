@@ -124,3 +124,17 @@ def test_closed_standard_streams(closed: list[int], generated_estate: Path, tmp_
     assert packs
     for pack in packs:
         assert not pack.read_bytes().startswith(b"Usage") and b"files checked" not in pack.read_bytes()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_characters_the_output_cannot_encode_are_escaped(encoding: str, tmp_path: Path) -> None:
+    # A legacy locale (or PYTHONIOENCODING) that cannot show a name ended the
+    # run with "internal error: UnicodeEncodeError".
+    env = _env(tmp_path)
+    subprocess.run([sys.executable, "-m", "itscm_compiler", "init", str(tmp_path)], check=True, capture_output=True, env=env)
+    (tmp_path / "services" / "цод.yaml").write_text("apiVersion: itscm/v1\nkind: Site\nid: цод\ntype: region\n", encoding="utf-8")
+    env["PYTHONIOENCODING"] = encoding
+    done = subprocess.run([sys.executable, "-m", "itscm_compiler", "lint", "--root", str(tmp_path)],
+                          capture_output=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert b"services/\\u0446\\u043e\\u0434.yaml:3:5: error S008" in done.stdout
