@@ -26,6 +26,7 @@ class Discovered:
     files: tuple[str, ...]  # repository-relative POSIX paths, sorted
     links: tuple[tuple[str, str], ...]  # (relative path, why it was not followed)
     missing_roots: tuple[str, ...]
+    unlisted: tuple[tuple[str, str], ...] = ()  # (relative folder, why it could not be listed)
 
 
 def _is_tool_file(name: str) -> bool:
@@ -50,6 +51,7 @@ def discover(config: Config, paths: tuple[str, ...] = ()) -> Discovered:
     files: set[str] = set()
     links: list[tuple[str, str]] = []
     missing: list[str] = []
+    unlisted: list[tuple[str, str]] = []
     for start in paths or config.roots:
         base = (root / start) if not os.path.isabs(start) else Path(start)
         if base.is_symlink():
@@ -63,12 +65,19 @@ def discover(config: Config, paths: tuple[str, ...] = ()) -> Discovered:
         if not base.is_dir():
             missing.append(start)
             continue
-        _walk(str(base), _rel(base, root), config, files, links)
-    return Discovered(tuple(sorted(files)), tuple(sorted(set(links))), tuple(missing))
+        _walk(str(base), _rel(base, root), config, files, links, unlisted)
+    return Discovered(tuple(sorted(files)), tuple(sorted(set(links))), tuple(missing), tuple(sorted(set(unlisted))))
 
 
-def _walk(top: str, top_rel: str, config: Config, files: set[str], links: list[tuple[str, str]]) -> None:
-    """Walk ``top`` with plain strings and ``scandir`` (pathlib costs more than the walk itself)."""
+def _walk(
+    top: str, top_rel: str, config: Config, files: set[str], links: list[tuple[str, str]], unlisted: list[tuple[str, str]]
+) -> None:
+    """Walk ``top`` with plain strings and ``scandir`` (pathlib costs more than the walk itself).
+
+    A folder that cannot be listed goes to ``unlisted`` (Y011): its files
+    must not drop out of every check in silence. One removed meanwhile is
+    simply gone.
+    """
     root = config.root
     excluded = config.excluded if config.exclude else None
     stack = [(top, "" if top_rel == "." else top_rel)]
@@ -78,7 +87,10 @@ def _walk(top: str, top_rel: str, config: Config, files: set[str], links: list[t
         try:
             with os.scandir(folder) as entries:
                 found = sorted(entries, key=lambda e: e.name)
-        except OSError:
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            unlisted.append((rel_folder or ".", exc.strerror or str(exc)))
             continue
         for entry in found:
             name = entry.name

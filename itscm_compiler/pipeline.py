@@ -104,6 +104,15 @@ def _load(
     findings: list[Finding] = [
         Finding(Location(path), f"{why}: not followed", code="Y009") for path, why in found.links
     ]
+    findings.extend(
+        Finding(
+            Location(path),
+            f"folder cannot be listed ({why}): none of its files was checked; make it readable, "
+            "or list it under exclude in .itscm.yaml",
+            code="Y011",
+        )
+        for path, why in found.unlisted
+    )
     findings.extend(unknown_rule_codes(config))
     loaded = load_all(root, list(found.files), config, use_cache=False, cache=cache, reading=reading)
     findings.extend(loaded.findings)
@@ -212,7 +221,7 @@ def _checked(
     reading = read_files(root, files, config, load_cache) if load_cache.has_packs else None
     inputs: bytes | None = None  # every input but the files, worked out once (it waits for Git)
     if reading is not None:
-        inputs = results.inputs(cache_config, today.isoformat(), found.links, git_state())
+        inputs = results.inputs(cache_config, today.isoformat(), _unread(found), git_state())
         key = results.key(inputs, zip(files, reading.keys))
         stored = results.get(inputs, key)
         if stored is None:
@@ -232,10 +241,15 @@ def _checked(
     # crashed check or a failed Git call may not happen next time.
     if keys is not None and not result.has_internal_errors and not estate.git_failed():
         if inputs is None:
-            inputs = results.inputs(cache_config, today.isoformat(), found.links, git_state())
+            inputs = results.inputs(cache_config, today.isoformat(), _unread(found), git_state())
         key = results.key(inputs, zip(files, keys))
         results.put(key, Stored.of(result.diagnostics, result.waived, len(files), inputs, tuple(files), tuple(keys)))
     return result
+
+
+def _unread(found: Discovered) -> tuple[tuple[str, str], ...]:
+    """What discovery saw but did not read (links, folders it could not list): an input of the result."""
+    return (*found.links, *(("\0" + path, why) for path, why in found.unlisted))  # NUL: never in a path
 
 
 PROSE_ONLY_UP_TO = 20  # changed files compared one by one; more and a full run costs little more

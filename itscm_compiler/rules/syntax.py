@@ -91,6 +91,16 @@ YAML_RULES = (
         the rule you meant to turn off) silently stays as it was. Fix: use a
         code from ``itscm rules``; codes are a capital letter and three digits.
     """),
+    loader_rule("Y011", "unreadable-folder", E, """
+        A folder under the roots cannot be listed, so none of its files is checked.
+
+        Permissions that keep the checking user out, a path longer than the
+        system allows (``File name too long``), or a disk error: whatever is
+        in the folder would otherwise be missing from every check in
+        silence. Fix: make the folder readable, shorten the path, or list
+        the folder under ``exclude`` in ``.itscm.yaml`` if it is meant to be
+        left out.
+    """),
     loader_rule("S001", "unknown-kind", E, """
         The ``kind`` is missing or is not one of the itscm kinds.
 
