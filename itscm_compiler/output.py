@@ -13,15 +13,41 @@ it, exit 2), once. Two more cases are handled on the way:
   is dropped and the command ends as it would have;
 * a descriptor shared in non-blocking mode (some CI runners) is waited on
   when full, instead of failing part-way;
-* a character the output's encoding cannot show is written as its escape.
+* a file name's bytes that are not UTF-8 are written as they are, and a
+  character the output's encoding cannot show as its escape (``ERRORS``).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import select
 import sys
+
+
+ERRORS = "itscm-output"
+
+
+def _bytes_or_escape(error: UnicodeError) -> tuple[bytes, int]:
+    """Encoding errors on output: a file name's own bytes, else the character's escape.
+
+    A name that is not UTF-8 is read with its bytes escaped as surrogates; it
+    is printed byte for byte, as ``ls`` prints it (Python's surrogateescape).
+    A character the output's encoding cannot show (an ASCII or Latin-1
+    locale, a name in Cyrillic) is written as its escape, as Python's stderr
+    does (backslashreplace), not an encoding error that ends the run.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        out += bytes((code - 0xDC00,)) if 0xDC80 <= code <= 0xDCFF else char.encode("unicode_escape")
+    return bytes(out), error.end
+
+
+codecs.register_error(ERRORS, _bytes_or_escape)
 
 
 class WholeWriter(io.RawIOBase):
@@ -68,9 +94,6 @@ def whole_stdout() -> None:
     sys.stdout = io.TextIOWrapper(
         io.BufferedWriter(WholeWriter(fd)),
         encoding=stream.encoding,
-        # A terminal or a PYTHONIOENCODING that cannot show a character (an
-        # ASCII or Latin-1 locale, a name in Cyrillic) gets its escape, as
-        # Python's stderr does, not an encoding error that ends the run.
-        errors="backslashreplace" if stream.errors == "strict" else stream.errors,
+        errors=ERRORS if stream.errors == "strict" else stream.errors,
         line_buffering=stream.line_buffering,
     )

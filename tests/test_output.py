@@ -133,8 +133,11 @@ def test_characters_the_output_cannot_encode_are_escaped(encoding: str, tmp_path
     env = _env(tmp_path)
     subprocess.run([sys.executable, "-m", "itscm_compiler", "init", str(tmp_path)], check=True, capture_output=True, env=env)
     (tmp_path / "services" / "цод.yaml").write_text("apiVersion: itscm/v1\nkind: Site\nid: цод\ntype: region\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(tmp_path), b"services", b"caf\xe9.yaml"), "wb") as handle:
+        handle.write(b"apiVersion: itscm/v1\nkind: Site\nid: CAFE\ntype: region\n")  # a name that is not UTF-8
     env["PYTHONIOENCODING"] = encoding
     done = subprocess.run([sys.executable, "-m", "itscm_compiler", "lint", "--root", str(tmp_path)],
                           capture_output=True, env=env, timeout=120)
     assert done.returncode == 1, done.stderr
     assert b"services/\\u0446\\u043e\\u0434.yaml:3:5: error S008" in done.stdout
+    assert b"services/caf\xe9.yaml:3:5: error S008" in done.stdout  # its own bytes, as ls prints it
