@@ -194,7 +194,7 @@ def _finish_history(
 def _log_args(since_date: dt.date, revision: str | None = None) -> tuple[str, ...]:
     # --since only prunes the walk (a day early, for time zones); dates are
     # compared exactly below. Commit (not author) dates: when a change landed.
-    since = since_date - dt.timedelta(days=1)
+    since = since_date - dt.timedelta(days=1) if since_date > dt.date.min else since_date
     return (
         "log",
         "--relative",

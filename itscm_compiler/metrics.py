@@ -158,7 +158,7 @@ def _plan_review(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | None:
     title = plan.label
     if plan.review is None:
         return Overdue("plan-review", plan.id, title, None, None)
-    due = plan.review.last_reviewed + dt.timedelta(seconds=interval.seconds)
+    due = interval.after(plan.review.last_reviewed)
     late = _late(estate.today, due)
     return Overdue("plan-review", plan.id, title, due, late) if late else None
 
@@ -171,7 +171,7 @@ def _plan_exercise(estate: Estate, plan: Plan, notes: set[str]) -> Overdue | Non
     done = [e for e in estate.exercises_of.get(plan.id, []) if e.date <= estate.today]
     if not done:
         return Overdue("exercise", plan.id, plan.label, None, None)
-    due = done[0].date + dt.timedelta(seconds=interval.seconds)
+    due = interval.after(done[0].date)
     late = _late(estate.today, due)
     return Overdue("exercise", plan.id, plan.label, due, late) if late else None
 
@@ -186,7 +186,7 @@ def _bia_reviews(estate: Estate, notes: set[str]) -> Iterable[Overdue]:
             notes.add("some BIAs are for services of a tier the policy does not name: no review cadence applies")
             continue
         interval = tier.review_interval
-        due = bia.assessed.on + dt.timedelta(seconds=interval.seconds)
+        due = interval.after(bia.assessed.on)
         late = _late(estate.today, due)
         if late:
             yield Overdue("bia-review", bia.id, bia.label, due, late)
@@ -197,7 +197,7 @@ def _risk_reviews(estate: Estate) -> Iterable[Overdue]:
     for risk in estate.models(Risk):
         due = risk.next_review
         if due is None and risk.reviewed_on and policy and policy.risk_review_interval:
-            due = risk.reviewed_on + dt.timedelta(seconds=policy.risk_review_interval.seconds)
+            due = policy.risk_review_interval.after(risk.reviewed_on)
         if due is None:
             continue
         late = _late(estate.today, due)

@@ -62,6 +62,17 @@ class Duration:
     def hours(self) -> float:
         return self.seconds / 3600
 
+    def after(self, day: dt.date) -> dt.date:
+        """``day`` plus this duration; the last date there is when that lies beyond it.
+
+        A review on 9999-06-01 every 52 weeks, or a cadence of a billion
+        weeks, is due after the calendar ends: never overdue.
+        """
+        try:
+            return day + dt.timedelta(seconds=self.seconds)
+        except OverflowError:
+            return dt.date.max
+
     @classmethod
     def parse(cls, text: str) -> Duration:
         """Parse ``30m``, ``4h``, ``1d12h``, ``1w`` or ISO 8601 ``PT4H``; raise ValueError otherwise."""

@@ -27,7 +27,7 @@ def days(count: int) -> str:
 
 def overdue(estate: Estate, last: dt.date, interval: Duration) -> tuple[dt.date, int] | None:
     """(due date, days overdue) when ``last + interval`` lies before today, else None."""
-    due = last + dt.timedelta(seconds=interval.seconds)
+    due = interval.after(last)
     late = (estate.today - due).days
     return (due, late) if late > 0 else None
 
