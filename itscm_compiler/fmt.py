@@ -15,7 +15,7 @@ from .config import Config, load_config
 from .discovery import discover
 from .loader import read_text
 from .paths import relative, under
-from .roundtrip import EditError, check_same, dump_all, load_all
+from .roundtrip import EditError, check_same, dump_all, line_break, load_all
 from .yamlread import read_documents
 
 
@@ -40,7 +40,7 @@ def format_text(text: str) -> str:
     documents = load_all(text)
     if all(document is None for document in documents):
         return text  # empty or only comments: nothing to lay out (lint reports it)
-    result = dump_all(documents)
+    result = dump_all(documents, line_break(text))
     check_same(text, result)
     return result
 

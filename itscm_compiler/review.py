@@ -22,7 +22,7 @@ from ruamel.yaml.scalarstring import ScalarString
 from .atomic import write_atomically
 from .loader import read_text
 from .models import Person, Plan
-from .roundtrip import EditError, comments, dump_all, load_all
+from .roundtrip import EditError, comments, dump_all, line_break, load_all
 from .yamlread import read_documents
 
 
@@ -56,7 +56,7 @@ def record_review(root: Path, plan_id: str, by: str, on: dt.date) -> Recorded:
     documents = load_all(text)
     target = _find(documents, doc.index, plan_id)
     _set_review(target, by, on)
-    result = dump_all(documents)
+    result = dump_all(documents, line_break(text))
     _check(text, result, doc.index, by, on)
     changed = result != text
     if changed:

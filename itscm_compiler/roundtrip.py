@@ -10,6 +10,7 @@ The canonical layout:
 * documents separated by a ``---`` line, none before the first document;
 * at most one blank line in a row, none at the start or end of a document;
 * no trailing whitespace; one newline at the end of the file;
+* the file's own line ends (CRLF stays CRLF);
 * a standalone comment is indented like the lines around it;
 * key order, quoting, flow collections and block scalars as written.
 """
@@ -128,12 +129,23 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def dump_all(documents: list[Any]) -> str:
-    """The documents in canonical layout."""
+def line_break(text: str) -> str:
+    """The file's own line break: CRLF when its first line ends with one (as black decides), else LF.
+
+    A file written on Windows keeps its line ends through ``fmt`` and
+    ``review``: converting them would change every line of it in a diff.
+    """
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def dump_all(documents: list[Any], newline: str = "\n") -> str:
+    """The documents in canonical layout, lines ended with ``newline``."""
     out = io.StringIO()
     try:
         editor().dump_all(documents, out)
-        return layout(out.getvalue())
+        result = layout(out.getvalue())
+        return result if newline == "\n" else result.replace("\n", newline)
     except (YAMLError, RecursionError) as exc:
         # ruamel.yaml could not write back what it read (exotic anchors, deep nesting): leave the file.
         raise EditError(f"cannot be written back safely ({type(exc).__name__}): file left unchanged") from exc

@@ -306,3 +306,25 @@ def test_fmt_and_review_accept_yaml_1_2_text_that_libyaml_refuses(repo: Path) ->
     done = run_itscm("review", "payments-dr", "--by", "ann", "--date", "2026-11-20", "--root", str(repo))
     assert done.returncode == 0, done.stderr
     assert "tags: [team:payments, x]" in (repo / "plans/dr.yaml").read_text(encoding="utf-8")
+
+
+def test_fmt_and_review_keep_windows_line_ends(repo: Path) -> None:
+    # A file committed with CRLF line ends came back with LF: review turned a
+    # one-line change into a diff of every line, and fmt --check flagged files
+    # already in canonical layout.
+    text = FORMATTED.replace(
+        "# after the procedure\n", "review:\n  last_reviewed: 2025-01-10\n  by: ann\n# after the procedure\n"
+    )
+    write_tree(repo, {"plans/people.yaml": PEOPLE})
+    (repo / "plans/dr.yaml").write_bytes(text.replace("\n", "\r\n").encode())
+    check = run_itscm("fmt", "--check", "--root", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+    done = run_itscm("review", "payments-dr", "--by", "bob", "--date", "2026-11-20", "--root", str(repo))
+    assert done.returncode == 0, done.stderr
+    reviewed = text.replace("2025-01-10", "2026-11-20").replace("  by: ann\n", "  by: bob\n")
+    assert (repo / "plans/dr.yaml").read_bytes() == reviewed.replace("\n", "\r\n").encode()
+    messy = reviewed.replace("payments-dr\n", "payments-dr   \n\n\n\n", 1)  # trailing spaces, blank lines
+    assert format_text(messy) != messy  # the precondition: there is something to lay out
+    (repo / "plans/dr.yaml").write_bytes(messy.replace("\n", "\r\n").encode())
+    assert run_itscm("fmt", "--root", str(repo)).returncode == 0
+    assert (repo / "plans/dr.yaml").read_bytes() == format_text(messy).replace("\n", "\r\n").encode()
