@@ -51,4 +51,4 @@ def _standard_streams() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

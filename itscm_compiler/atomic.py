@@ -18,7 +18,7 @@ _SUFFIX = ".tmp"
 STALE_AFTER = 3600.0  # seconds: a temporary file this old belongs to no running write
 
 
-def replace_file(path: Path | str, write: Callable[[IO[bytes]], None], mode: int | None = None) -> None:
+def replace_file(path: Path | str, write: Callable[[IO[bytes]], object], mode: int | None = None) -> None:
     """Write ``path`` anew through ``write``, in one step (raises OSError, as ``write`` may).
 
     The temporary file is created exclusively (never through a link planted

@@ -95,5 +95,5 @@ def whole_stdout() -> None:
         io.BufferedWriter(WholeWriter(fd)),
         encoding=stream.encoding,
         errors=ERRORS if stream.errors == "strict" else stream.errors,
-        line_buffering=stream.line_buffering,
+        line_buffering=bool(stream.line_buffering),
     )
