@@ -61,6 +61,8 @@ class Config:
     # Where each code under ``rules`` is written (code, line, column): a code
     # no rule has is reported there (Y010), once the rule catalogue is loaded.
     rule_places: tuple[tuple[str, int, int], ...] = ()
+    # Where each entry of ``roots`` is written: a root that does not exist is reported there (Y012).
+    root_places: tuple[tuple[str, int, int], ...] = ()
 
     def excluded(self, relpath: str) -> bool:
         return _matcher(self.exclude)(os.path.normcase(relpath)) is not None
@@ -134,8 +136,15 @@ def load_config(root: Path) -> Config:
     for name, value in (("roots", roots), ("exclude", exclude)):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append((where(name), f"{name} must be a list of paths"))
+    root_places: list[tuple[str, int, int]] = []
+    if isinstance(roots, list) and not roots:
+        problems.append((where("roots"), "roots lists no folder, so nothing would be checked: list the folders "
+                         "that hold documents, or remove roots to check the whole repository"))
     if isinstance(roots, list):
         for i, start in enumerate(roots):
+            if isinstance(start, str):
+                place = where("roots", i)
+                root_places.append((start, place.line, place.column))
             if isinstance(start, str) and _outside(start):
                 problems.append(
                     (
@@ -173,6 +182,7 @@ def load_config(root: Path) -> Config:
         severities=severities,
         max_file_size=max_size,
         rule_places=tuple(places),
+        root_places=tuple(root_places),
     )
 
 

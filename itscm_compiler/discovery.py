@@ -53,7 +53,10 @@ def discover(config: Config, paths: tuple[str, ...] = ()) -> Discovered:
     missing: list[str] = []
     unlisted: list[tuple[str, str]] = []
     for start in paths or config.roots:
-        base = (root / start) if not os.path.isabs(start) else Path(start)
+        # Lexically normalised: `services/../services` and `./services` name the
+        # same files as `services` (and under the same names, so they are read
+        # once); links are never followed, so `..` never means a link's parent.
+        base = (root / os.path.normpath(start)) if not os.path.isabs(start) else Path(start)
         if base.is_symlink():
             links.append((_rel(base, root), _link_reason(base, root)))
             continue

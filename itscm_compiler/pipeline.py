@@ -113,11 +113,37 @@ def _load(
         )
         for path, why in found.unlisted
     )
+    findings.extend(missing_roots(config, found))
     findings.extend(unknown_rule_codes(config))
     loaded = load_all(root, list(found.files), config, use_cache=False, cache=cache, reading=reading)
     findings.extend(loaded.findings)
     estate = Estate(config, loaded.documents, loaded.invalid, loaded.files, today, loaded.waivers, history_at)
     return estate, stamp(findings, config), loaded.keys
+
+
+def missing_roots(config: Config, found: Discovered) -> list[Finding]:
+    """Y012 for each folder under ``roots`` in ``.itscm.yaml`` that does not exist."""
+    from .config import CONFIG_FILE
+
+    import difflib
+
+    missing = set(found.missing_roots)
+    findings: list[Finding] = []
+    for start, line, column in config.root_places:
+        if start not in missing:
+            continue
+        parent = (config.root / start).parent
+        try:
+            near = [p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        except OSError:
+            near = []
+        close = difflib.get_close_matches((config.root / start).name, near, n=1, cutoff=0.6)
+        fix = f"did you mean {str(Path(start).parent / close[0]).removeprefix('./')!r}?" if close else (
+            "correct the path, or remove it from roots"
+        )
+        message = f"root {start!r} does not exist, so nothing in it is checked: {fix}"
+        findings.append(Finding(Location(CONFIG_FILE, line, column), message, code="Y012"))
+    return findings
 
 
 SUGGEST_UP_TO = 100  # unknown codes given a "did you mean"
@@ -249,7 +275,8 @@ def _checked(
 
 def _unread(found: Discovered) -> tuple[tuple[str, str], ...]:
     """What discovery saw but did not read (links, folders it could not list): an input of the result."""
-    return (*found.links, *(("\0" + path, why) for path, why in found.unlisted))  # NUL: never in a path
+    unread = (*found.unlisted, *((start, "missing") for start in found.missing_roots))
+    return (*found.links, *(("\0" + path, why) for path, why in unread))  # NUL: never in a path
 
 
 PROSE_ONLY_UP_TO = 20  # changed files compared one by one; more and a full run costs little more

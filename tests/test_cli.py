@@ -109,7 +109,8 @@ def test_roots_outside_the_repository_are_refused(repo: Path, roots: str) -> Non
 
 
 def test_roots_that_stay_inside_are_accepted(repo: Path) -> None:
-    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": "roots: [./services/../services, services/x/..]\n"})
+    files = {"services/a.yaml": SITE, "services/x/README.md": "", ".itscm.yaml": "roots: [./services/../services, services/x/..]\n"}
+    write_tree(repo, files)
     proc = run_itscm("lint", "--root", str(repo))
     assert proc.returncode == 0, proc.stderr
     assert "in 1 file checked" in proc.stdout
@@ -239,3 +240,25 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error_not_an_internal_one(re
     assert build.returncode == 2
     assert f"cannot write the site to {blocker / 'site'}: {blocker} is a file, not a folder" in build.stderr, build.stderr
     assert "internal error" not in init.stderr + build.stderr
+
+
+def test_empty_roots_check_nothing_and_are_refused(repo: Path) -> None:
+    # `roots: []` checked 0 files and exited 0: a gate that passes everything.
+    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": "roots: []\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(".itscm.yaml:1:8: error roots lists no folder"), proc.stderr
+
+
+def test_a_missing_root_found_later_is_not_answered_from_the_result_cache(repo: Path, tmp_path: Path) -> None:
+    # Whether a root exists is an input of the result: a stored Y012 must not
+    # outlive the folder being created, nor a clean result its removal.
+    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": "roots: [services, plans]\n"})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    first = run_itscm("lint", "--root", str(repo), env=env)
+    assert first.returncode == 1 and ".itscm.yaml:1:19: error Y012 root 'plans' does not exist" in first.stdout
+    (repo / "plans").mkdir()
+    second = run_itscm("lint", "--root", str(repo), env=env)
+    assert second.returncode == 0 and "Y012" not in second.stdout, second.stdout
+    (repo / "plans").rmdir()
+    assert "Y012" in run_itscm("lint", "--root", str(repo), env=env).stdout

@@ -101,6 +101,13 @@ YAML_RULES = (
         the folder under ``exclude`` in ``.itscm.yaml`` if it is meant to be
         left out.
     """),
+    loader_rule("Y012", "root-not-found", E, """
+        A folder listed under ``roots`` in ``.itscm.yaml`` does not exist.
+
+        A misspelt root (``plan`` for ``plans``) or a folder that was moved
+        takes every document in it out of every check, and the run still
+        comes back clean. Fix: correct the path, or remove it from ``roots``.
+    """),
     loader_rule("S001", "unknown-kind", E, """
         The ``kind`` is missing or is not one of the itscm kinds.
 
