@@ -151,3 +151,20 @@ def test_itscm_new_cut_short_leaves_no_half_document(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "File too large" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "services" / "payments.yaml").exists()
+
+
+def test_a_site_build_on_a_full_disk_keeps_the_old_site_and_says_so(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONDONTWRITEBYTECODE="1")
+    itscm = [sys.executable, "-m", "itscm_compiler"]
+    root, out = tmp_path / "repo", tmp_path / "site"
+    subprocess.run([*itscm, "init", str(root)], check=True, capture_output=True, env=env)
+    first = subprocess.run([*itscm, "build", "--root", str(root), "--out", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    full = subprocess.run([*itscm, "build", "--root", str(root), "--out", str(out), "--today", "2027-01-01"],
+                          capture_output=True, text=True, env=env, timeout=300, preexec_fn=lambda: _limited(20000))
+    assert full.returncode == 2 and "Traceback" not in full.stderr, full.stderr
+    assert full.stderr.startswith("itscm build: cannot write the site: File too large"), full.stderr
+    assert full.stderr.rstrip().endswith(f"{out} is left as it was"), full.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site", "xdg"]  # no half-built folder beside it

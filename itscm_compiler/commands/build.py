@@ -46,6 +46,13 @@ def build(out: Path | None, allow_errors: bool, markdown: Path | None, root: Pat
     except SettingsError as exc:
         click.echo(f"itscm: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:  # writing the new site failed (a full disk): the old one was never touched
+        where = f" ({exc.filename})" if exc.filename else ""
+        target = out if out is not None else root / "site"
+        click.echo(
+            f"itscm build: cannot write the site: {exc.strerror or exc}{where}; {target} is left as it was", err=True
+        )
+        sys.exit(2)
     except BuildError as exc:
         if exc.lint_result is not None:
             sys.stdout.write(text.render(exc.lint_result.diagnostics, exc.lint_result.files))
