@@ -104,6 +104,8 @@ def load_config(root: Path) -> Config:
     if text is None:
         return Config(root=root)
     documents, yaml_problems = read_documents(text)
+    # A document's own problems too: a key written twice (`roots` twice kept one list in silence).
+    yaml_problems = yaml_problems + [p for d in documents for p in d.problems]
     _raise_all([(Location(CONFIG_FILE, p.line, p.column), p.message) for p in yaml_problems])
     if not documents or documents[0].data is None:
         return Config(root=root)

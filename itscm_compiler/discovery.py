@@ -29,8 +29,13 @@ class Discovered:
     unlisted: tuple[tuple[str, str], ...] = ()  # (relative folder, why it could not be listed)
 
 
+def is_yaml_name(name: str) -> bool:
+    """Whether a file name says YAML: ``.yaml`` or ``.yml``, in any case (``Plan.YAML`` saved on Windows)."""
+    return name.lower().endswith(YAML_SUFFIXES)
+
+
 def _is_tool_file(name: str) -> bool:
-    return name.startswith(".") or name in TOOL_FILES
+    return name.startswith(".") or name.lower() in TOOL_FILES
 
 
 def _link_reason(path: Path, root: Path) -> str:
@@ -62,7 +67,7 @@ def discover(config: Config, paths: tuple[str, ...] = ()) -> Discovered:
             continue
         if base.is_file():
             rel = _rel(base, root)
-            if base.suffix in YAML_SUFFIXES and not config.excluded(rel):
+            if is_yaml_name(base.name) and not config.excluded(rel):
                 files.add(rel)
             continue
         if not base.is_dir():
@@ -114,11 +119,11 @@ def _walk(
                 if _is_dir_link(entry):
                     if name.startswith(".") or name in SKIPPED_DIRS:
                         continue
-                elif not name.endswith(YAML_SUFFIXES) or _is_tool_file(name) or (excluded and excluded(rel)):
+                elif not is_yaml_name(name) or _is_tool_file(name) or (excluded and excluded(rel)):
                     continue
                 links.append((rel, _link_reason(Path(entry.path), root)))
                 continue
-            if not name.endswith(YAML_SUFFIXES) or _is_tool_file(name):
+            if not is_yaml_name(name) or _is_tool_file(name):
                 continue
             if excluded and excluded(rel):
                 continue

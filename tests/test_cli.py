@@ -262,3 +262,15 @@ def test_a_missing_root_found_later_is_not_answered_from_the_result_cache(repo: 
     assert second.returncode == 0 and "Y012" not in second.stdout, second.stdout
     (repo / "plans").rmdir()
     assert "Y012" in run_itscm("lint", "--root", str(repo), env=env).stdout
+
+
+def test_a_setting_written_twice_is_a_configuration_error(repo: Path) -> None:
+    # A YAML mapping keeps one of two equal keys: `roots` twice read one list
+    # and dropped the other in silence.
+    write_tree(repo, {"services/a.yaml": SITE, ".itscm.yaml": "roots: [services]\nroots: [plans]\nrules:\n  R001: off\n  R001: error\n"})
+    proc = run_itscm("lint", "--root", str(repo))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        ".itscm.yaml:2:1: error duplicate key 'roots' (first at line 1): remove one of them",
+        ".itscm.yaml:5:3: error duplicate key 'R001' (first at line 4): remove one of them",
+    ], proc.stderr

@@ -21,6 +21,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from ..atomic import write_atomically
 from ..config import DEFAULT_MAX_FILE_SIZE
+from ..discovery import is_yaml_name
 from ..readfile import read_bytes
 from ..roundtrip import EditError, editor, load_all
 from .base import Entity, Problem
@@ -67,7 +68,7 @@ def _load_repository(
     for dirpath, dirnames, filenames in os.walk(out):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
         for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+            if not is_yaml_name(name) or name.startswith("."):
                 continue
             path = Path(dirpath) / name
             raw, refused = read_bytes(path, str(path), max_size)  # as lint reads it: no pipe, no huge file
